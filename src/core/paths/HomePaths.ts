@@ -1,0 +1,31 @@
+import { join } from 'node:path';
+
+/** Where each kind of file lives under the LocalAgent home. One place, so nothing guesses. */
+export class HomePaths {
+  constructor(readonly root: string) {}
+
+  get config(): string {
+    return join(this.root, 'config.yaml');
+  }
+  get logs(): string {
+    return join(this.root, 'logs');
+  }
+  get vault(): string {
+    return join(this.root, 'vault.json');
+  }
+  get audit(): string {
+    return join(this.root, 'audit');
+  }
+  get keyAuditLog(): string {
+    return join(this.root, 'audit', 'keys.audit.jsonl');
+  }
+  get runs(): string {
+    return join(this.root, 'runs');
+  }
+  get database(): string {
+    return join(this.root, 'localagent.db');
+  }
+  get policies(): string {
+    return join(this.root, 'policies');
+  }
+}

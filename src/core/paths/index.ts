@@ -1,0 +1,3 @@
+export { resolveHome, type HomeSource } from './resolveHome.js';
+export { HomePaths } from './HomePaths.js';
+export { ensurePrivateDir } from './ensureHome.js';

@@ -1,0 +1,90 @@
+import { SECRET_FIELD_NAMES, SECRET_VALUE_PATTERNS } from './patterns.js';
+
+export const REDACTED = '[REDACTED]';
+
+export interface RedactorOptions {
+  /** Extra value shapes to hide, on top of the built-in ones. */
+  extraPatterns?: readonly RegExp[];
+  /** Extra field names to hide, on top of the built-in ones. */
+  extraFieldNames?: readonly string[];
+}
+
+function normaliseField(name: string): string {
+  return name.toLowerCase().replace(/[_-]/g, '');
+}
+
+/**
+ * Removes secrets from text and from structured values before they reach a log, the terminal, a
+ * result file or the database. Knows secret shapes (API keys, bearer tokens, JWTs), secret field
+ * names, and the exact values of secrets this process has loaded (`addSecret`), so a key that does
+ * not look like a key is still hidden.
+ */
+export class Redactor {
+  private readonly patterns: RegExp[];
+  private readonly fieldNames: Set<string>;
+  private readonly knownSecrets = new Set<string>();
+
+  constructor(options: RedactorOptions = {}) {
+    this.patterns = [...SECRET_VALUE_PATTERNS, ...(options.extraPatterns ?? [])].map(
+      (p) => new RegExp(p.source, p.flags.includes('g') ? p.flags : `${p.flags}g`),
+    );
+    this.fieldNames = new Set([...SECRET_FIELD_NAMES, ...(options.extraFieldNames ?? [])].map(normaliseField));
+  }
+
+  /** Remember a secret's exact value so it is hidden wherever it appears. Values under 8 characters are ignored: hiding them would mangle ordinary text. */
+  addSecret(value: string): void {
+    if (value.length >= 8) this.knownSecrets.add(value);
+  }
+
+  /** Forget a secret (after deletion or rotation). */
+  removeSecret(value: string): void {
+    this.knownSecrets.delete(value);
+  }
+
+  isSecretField(name: string): boolean {
+    return this.fieldNames.has(normaliseField(name));
+  }
+
+  /** The text with every secret replaced by `[REDACTED]`. */
+  text(input: string): string {
+    let out = input;
+    for (const secret of this.knownSecrets) {
+      if (out.includes(secret)) out = out.split(secret).join(REDACTED);
+    }
+    for (const pattern of this.patterns) {
+      pattern.lastIndex = 0;
+      if (pattern.test(out)) {
+        pattern.lastIndex = 0;
+        out = out.replace(pattern, REDACTED);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * A deep copy of `value` with secret fields and secret-looking strings replaced. Errors become
+   * plain objects (name, message, code…) so their messages are redacted too. Cycles are cut.
+   */
+  value<T>(value: T): T {
+    return this.walk(value, new WeakSet()) as T;
+  }
+
+  private walk(value: unknown, seen: WeakSet<object>): unknown {
+    if (typeof value === 'string') return this.text(value);
+    if (value === null || typeof value !== 'object') return value;
+    if (seen.has(value)) return '[Circular]';
+    seen.add(value);
+    if (Buffer.isBuffer(value)) return REDACTED;
+    if (Array.isArray(value)) return value.map((item) => this.walk(item, seen));
+    if (value instanceof Date) return value;
+    const source: Record<string, unknown> =
+      value instanceof Error ? { ...value, name: value.name, message: value.message } : (value as Record<string, unknown>);
+    const out: Record<string, unknown> = {};
+    for (const [key, field] of Object.entries(source)) {
+      out[key] = this.isSecretField(key) && field !== null && field !== undefined && field !== '' && typeof field !== 'boolean'
+        ? REDACTED
+        : this.walk(field, seen);
+    }
+    return out;
+  }
+}
