@@ -1,0 +1,87 @@
+import { describe, expect, it } from 'vitest';
+import { REDACTED, Redactor, maskSecret } from './index.js';
+
+const openai = 'sk-proj-AbCdEfGhIjKlMnOpQrStUvWxYz0123456789';
+const anthropic = 'sk-ant-api03-AbCdEfGhIjKlMnOpQrStUvWxYz0123456789';
+const google = 'AIzaSyA1B2C3D4E5F6G7H8I9J0K1L2M3N4O5P6Q';
+const jwt = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U';
+
+describe('Redactor', () => {
+  const redactor = new Redactor();
+
+  it.each([
+    ['OpenAI key', `using ${openai} now`],
+    ['Anthropic key', `key=${anthropic}`],
+    ['Google key', `?key=${google}&x=1`],
+    ['JWT', `token ${jwt}`],
+    ['bearer header', 'Authorization: Bearer abcdefghijklmnop123'],
+    ['LocalAgent token', 'la_tok_0123456789abcdefghij'],
+  ])('hides a %s in text', (_label, text) => {
+    const out = redactor.text(text);
+    expect(out).toContain(REDACTED);
+    for (const secret of [openai, anthropic, google, jwt, 'abcdefghijklmnop123', 'la_tok_0123456789abcdefghij']) {
+      expect(out).not.toContain(secret);
+    }
+  });
+
+  it('leaves ordinary text alone', () => {
+    const text = 'Task sk-1 failed: skipped 3 steps; see https://example.com/docs?page=2';
+    expect(redactor.text(text)).toBe(text);
+  });
+
+  it('hides secret fields whatever they look like, at any depth, without touching the input', () => {
+    const input = { provider: 'x', apiKey: 'plain', nested: [{ headers: { Authorization: 'Basic x', 'x-api-key': 'abc' } }], password: 'hunter2', max_tokens: 5, ok: true };
+    const out = redactor.value(input);
+    expect(out).toEqual({
+      provider: 'x',
+      apiKey: REDACTED,
+      nested: [{ headers: { Authorization: REDACTED, 'x-api-key': REDACTED } }],
+      password: REDACTED,
+      max_tokens: 5,
+      ok: true,
+    });
+    expect(input.apiKey).toBe('plain');
+  });
+
+  it('hides secret-looking values in any field and inside errors', () => {
+    const error = new Error(`provider said no to ${openai}`);
+    const out = redactor.value({ note: `k=${openai}`, error }) as { note: string; error: { message: string; name: string } };
+    expect(out.note).toBe(`k=${REDACTED}`);
+    expect(out.error.message).toBe(`provider said no to ${REDACTED}`);
+    expect(out.error.name).toBe('Error');
+  });
+
+  it('hides exact values it was told about, and forgets them on request', () => {
+    const own = new Redactor();
+    own.addSecret('correct-horse-battery');
+    own.addSecret('short');
+    expect(own.text('pw is correct-horse-battery!')).toBe(`pw is ${REDACTED}!`);
+    expect(own.text('short stays')).toBe('short stays');
+    own.removeSecret('correct-horse-battery');
+    expect(own.text('correct-horse-battery')).toBe('correct-horse-battery');
+  });
+
+  it('copes with cycles, buffers and dates', () => {
+    const cyclic: Record<string, unknown> = { name: 'a' };
+    cyclic.self = cyclic;
+    const date = new Date(0);
+    expect(redactor.value({ cyclic, buf: Buffer.from('secret'), date })).toEqual({ cyclic: { name: 'a', self: '[Circular]' }, buf: REDACTED, date });
+  });
+
+  it('accepts extra patterns and field names', () => {
+    const own = new Redactor({ extraPatterns: [/corp-[0-9]{6}/], extraFieldNames: ['session_id'] });
+    expect(own.text('id corp-123456')).toBe(`id ${REDACTED}`);
+    expect(own.value({ sessionId: 'abc' })).toEqual({ sessionId: REDACTED });
+    expect(own.isSecretField('SESSION-ID')).toBe(true);
+  });
+});
+
+describe('maskSecret', () => {
+  it('shows the public prefix and the last four characters only', () => {
+    expect(maskSecret(openai)).toBe('sk-proj-…6789');
+    expect(maskSecret(anthropic)).toBe('sk-ant-…6789');
+    expect(maskSecret(google)).toBe('AIza…O5P6Q'.replace('O5P6Q', '5P6Q'));
+    expect(maskSecret('abcdefghijklmnop')).toBe('…mnop');
+    expect(maskSecret('short')).toBe('…');
+  });
+});

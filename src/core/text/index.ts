@@ -1,0 +1,1 @@
+export { closestMatch, didYouMean } from './didYouMean.js';
