@@ -55,7 +55,7 @@ describe('loadConfig', () => {
     const withEnv = await loadConfig({ home, cwd, configFile: 'extra.yaml', env: { LOCALAGENT_LOG_LEVEL: 'trace', LOCALAGENT_LOG__FILE__KEEP: '3' } });
     expect(withEnv.config.log.level).toBe('trace');
     expect(withEnv.config.log.file.keep).toBe(3);
-    expect(withEnv.layers.at(-1)).toEqual({ kind: 'env', source: 'environment', variables: ['LOCALAGENT_LOG_LEVEL', 'LOCALAGENT_LOG__FILE__KEEP'] });
+    expect(withEnv.layers.at(-1)).toEqual({ kind: 'env', source: 'environment', variables: ['LOCALAGENT_LOG__FILE__KEEP', 'LOCALAGENT_LOG_LEVEL'] });
   });
 
   it('ignores LOCALAGENT_ variables that are not configuration (home, keys, master password)', async () => {
@@ -136,9 +136,13 @@ describe('loadConfig', () => {
   });
 
   it('validates provider names and URLs', async () => {
-    const { home, cwd } = await setup({ home: 'providers:\n  My Local:\n    type: openai-compatible\n    base_url: ftp://x\n' });
+    const { home, cwd } = await setup({ home: 'providers:\n  My Local:\n    type: openai-compatible\n' });
     const { problems } = await problemsOf(loadConfig({ home, cwd, env: {} }));
-    expect(problems.map((p) => p.path).sort()).toEqual(['providers.My Local', 'providers.My Local.base_url']);
+    expect(problems).toEqual([expect.objectContaining({ path: 'providers.My Local', line: 2, column: 3 })]);
+    expect(problems[0]?.message).toContain('lowercase letters');
+    const url = await setup({ home: 'providers:\n  mine:\n    type: openai-compatible\n    base_url: ftp://x\n' });
+    const urlProblems = await problemsOf(loadConfig({ home: url.home, cwd: url.cwd, env: {} }));
+    expect(urlProblems.problems).toEqual([expect.objectContaining({ path: 'providers.mine.base_url', line: 4, column: 15 })]);
   });
 
   it('refuses a file whose root is not a mapping', async () => {

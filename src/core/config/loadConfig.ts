@@ -141,7 +141,7 @@ function validateLayers(layers: Layer[]): LoadedConfig {
   if (!result.success) {
     const problems: ConfigProblem[] = result.error.issues.flatMap((issue) =>
       messagesFor(issue, configSchema, merged).map(({ path, message }) => ({
-        ...locate(layers, path, issue.code === 'unrecognized_keys'),
+        ...locate(layers, path, issue.code === 'unrecognized_keys' || issue.code === 'invalid_key'),
         path: path.map(String).join('.'),
         message,
       })),

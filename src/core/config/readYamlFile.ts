@@ -64,14 +64,14 @@ export async function readLimitedFile(path: string, maxBytes = MAX_YAML_BYTES): 
 /** Parses YAML text with line tracking; syntax errors and alias bombs become ConfigurationErrors with a position. */
 export function parseYaml(path: string, text: string): YamlSource {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const doc = parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: true });
   const first = doc.errors[0];
   if (first) {
     const pos = first.linePos?.[0];
     const where = pos ? `${path}:${pos.line}:${pos.col}` : path;
     throw new ConfigurationError({
       code: 'LA_YAML_SYNTAX',
-      message: `${where}: the YAML is malformed: ${first.message.split('\n')[0]}`,
+      message: `${where}: the YAML is malformed: ${(first.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '')}.`,
       suggestion: 'Fix the syntax at that line (indentation, a missing colon or bracket, tabs instead of spaces).',
       details: { file: path, line: pos?.line, column: pos?.col },
     });

@@ -1,5 +1,4 @@
 import {
-  CircuitState,
   ConsecutiveBreaker,
   EventEmitter,
   TaskCancelledError,
@@ -225,7 +224,7 @@ export class CircuitBreaker implements IPolicy<IDefaultPolicyContext> {
     } catch (error) {
       if (this.classify(error, signal) === 'failure' && epoch === this.epoch) {
         this.noteFailure(error, started);
-        if (this.counter.failure(CircuitState.Closed)) {
+        if (this.counter.failure()) {
           this.openReason = 'threshold';
           this.transition('open');
         }
@@ -250,7 +249,7 @@ export class CircuitBreaker implements IPolicy<IDefaultPolicyContext> {
       this.probeInFlight = false;
       if (this.classify(error, signal) === 'failure') {
         this.noteFailure(error, started);
-        this.counter.failure(CircuitState.HalfOpen);
+        this.counter.failure();
         this.openReason = 'probe';
         this.transition('open');
       }

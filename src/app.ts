@@ -1,0 +1,108 @@
+import { loadConfig, type Config, type ConfigLayerInfo } from './core/config/index.js';
+import type { LocalAgentError } from './core/errors/index.js';
+import { createLogger, type Logger, type LoggerHandle, type LogLevel } from './core/logging/index.js';
+import { Metrics } from './core/metrics/index.js';
+import { HomePaths, ensurePrivateDir } from './core/paths/index.js';
+import { Redactor } from './core/redact/index.js';
+import { Resilience } from './core/resilience/index.js';
+import type { GetMasterPassword, KeyStore } from './keys/index.js';
+
+export interface AppOptions {
+  /** The resolved LocalAgent home. */
+  home: string;
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  /** `--config <file>`. */
+  configFile?: string | undefined;
+  /** `--log-level`, overriding config. */
+  logLevel?: string | undefined;
+  /** `--log-format`, overriding config. */
+  logFormat?: 'json' | 'pretty' | undefined;
+  /** Console log destination (the CLI passes its stderr). */
+  logStream?: { write(line: string): unknown; isTTY?: boolean };
+  /** Shared with the CLI's output, so secrets the app loads are hidden on the terminal too. */
+  redactor?: Redactor;
+  /** How the key store obtains the vault's master password (the CLI prompts; the server reads env). */
+  getMasterPassword?: GetMasterPassword;
+}
+
+/** Everything a command or the server needs, built once from config. */
+export interface App {
+  readonly paths: HomePaths;
+  readonly config: Config;
+  readonly configLayers: ConfigLayerInfo[];
+  readonly redactor: Redactor;
+  readonly metrics: Metrics;
+  readonly log: LoggerHandle;
+  readonly logger: Logger;
+  readonly resilience: Resilience;
+  /** The key store, built on first use (it loads the OS keyring binding). */
+  keys(options?: { getMasterPassword?: GetMasterPassword }): Promise<KeyStore>;
+  /** Logs an error with its code and counts it by code. */
+  reportError(error: LocalAgentError): void;
+  /** Flushes logs and releases resources (wipes cached key material). */
+  close(): Promise<void>;
+}
+
+/**
+ * The composition root: reads config, then builds each service with what it needs. Nothing else
+ * constructs services or holds process-wide state.
+ */
+export async function createApp(options: AppOptions): Promise<App> {
+  const paths = new HomePaths(options.home);
+  await ensurePrivateDir(paths.root);
+  const loaded = await loadConfig({ home: options.home, cwd: options.cwd, configFile: options.configFile, env: options.env });
+  const config = loaded.config;
+  const redactor = options.redactor ?? new Redactor();
+  const metrics = new Metrics();
+
+  const log = await createLogger({
+    config: {
+      ...config.log,
+      ...(options.logLevel ? { level: options.logLevel as LogLevel } : {}),
+      ...(options.logFormat ? { format: options.logFormat } : {}),
+    },
+    redactor,
+    metrics,
+    home: paths,
+    ...(options.logStream ? { stream: options.logStream } : {}),
+  });
+  const logger = log.logger;
+  const resilience = new Resilience({ retry: config.resilience.retry, breaker: config.resilience.breaker, logger, metrics });
+
+  let keyStore: Promise<KeyStore> | undefined;
+  const keys = (keyOptions: { getMasterPassword?: GetMasterPassword } = {}): Promise<KeyStore> => {
+    keyStore ??= import('./keys/index.js').then(({ createKeyStore }) => {
+      const getMasterPassword = keyOptions.getMasterPassword ?? options.getMasterPassword;
+      return createKeyStore({
+        home: options.home,
+        backend: config.keys.backend,
+        env: options.env,
+        redactor,
+        metrics,
+        ...(getMasterPassword ? { getMasterPassword } : {}),
+      });
+    });
+    return keyStore;
+  };
+
+  return {
+    paths,
+    config,
+    configLayers: loaded.layers,
+    redactor,
+    metrics,
+    log,
+    logger,
+    resilience,
+    keys,
+    reportError: (error) => {
+      log.logError(error, { level: error.category === 'user' ? 'warn' : 'error' });
+    },
+    close: async () => {
+      const store = await keyStore?.catch(() => undefined);
+      await store?.close();
+      await log.close();
+    },
+  };
+}
