@@ -158,6 +158,8 @@ export class KeyStore {
   /** Set when the keyring failed in `auto` mode: stop asking it for the life of this object. */
   private keyringDown: LocalAgentError | undefined;
   private homeReady = false;
+  /** Fingerprints of keys already given to the redactor. */
+  private readonly registered = new Set<string>();
   private closed = false;
 
   constructor(options: KeyStoreOptions) {
@@ -194,7 +196,7 @@ export class KeyStore {
       this.count('retrieve', 'none', 'failure');
       throw error;
     }
-    this.remember(found.value);
+    this.remember(found.value, found.fingerprint);
     this.audit.defer({
       action: 'retrieve',
       outcome: 'success',
@@ -267,7 +269,7 @@ export class KeyStore {
       copies.set(provider, [...(copies.get(provider) ?? []), copy]);
     };
     for (const [provider, entry] of await this.index.read()) add(provider, copyOf('keyring', entry));
-    for (const record of await this.vault.list()) add(record.provider, { ...copyOf('file', record) });
+    for (const record of await this.vault.list()) add(record.provider, copyOf('file', record));
     const names = new Set(copies.keys());
     const candidates = [...names, ...(options.providers ?? []).map(normaliseProvider)];
     for (const name of candidates) names.add(name);
@@ -300,16 +302,17 @@ export class KeyStore {
    */
   async rotateMaster(newPassword: Uint8Array): Promise<{ records: number; kdf: ScryptParams }> {
     this.assertOpen();
+    let records: number;
     try {
       await this.ensureHome();
-      const records = await this.vault.rotateMaster(newPassword);
-      await this.audit.record({ action: 'rotate-master', outcome: 'success', backend: 'file', detail: `${records} keys re-encrypted` });
-      this.count('rotate-master', 'file', 'success');
-      return { records, kdf: { ...this.vault.kdfParams } };
+      records = await this.vault.rotateMaster(newPassword);
     } catch (error) {
       await this.auditFailure('rotate-master', undefined, error);
       throw error;
     }
+    await this.audit.record({ action: 'rotate-master', outcome: 'success', backend: 'file', detail: `${records} keys re-encrypted` });
+    this.count('rotate-master', 'file', 'success');
+    return { records, kdf: { ...this.vault.kdfParams } };
   }
 
   /** Which backends work here and why not; probes the keyring with a throwaway entry. */
@@ -427,7 +430,7 @@ export class KeyStore {
         throw keyMoveIncomplete(name, target === 'keyring' ? 'OS keyring' : 'vault file', target === 'keyring' ? 'vault file' : 'OS keyring', error);
       }
     }
-    this.remember(key);
+    this.remember(key, (stored as Omit<StoredCopy, 'backend'>).fingerprint);
     const env = this.fromEnv(name);
     return {
       provider: name,
@@ -582,9 +585,11 @@ export class KeyStore {
     this.homeReady = true;
   }
 
-  private remember(value: Uint8Array): void {
-    // Redactor matches strings, so this makes one string copy; the caller chose that by passing one.
-    this.redactor?.addSecret(Buffer.from(value.buffer, value.byteOffset, value.length).toString('utf8'));
+  private remember(value: Uint8Array, keyFingerprint: string): void {
+    if (!this.redactor || this.registered.has(keyFingerprint)) return;
+    // The Redactor matches strings, so this makes one string copy per key (never one per read).
+    this.redactor.addSecret(Buffer.from(value.buffer, value.byteOffset, value.length).toString('utf8'));
+    this.registered.add(keyFingerprint);
   }
 
   private count(operation: string, source: string, outcome: string): void {

@@ -66,18 +66,20 @@ export class LogRedaction {
   private readonly keyVerdicts = new Map<string, KeyVerdict>();
   private readonly ancestors: object[] = [];
   private readonly includeStack: () => boolean;
+  private readonly precheck: ((input: string) => boolean) | undefined;
 
   constructor(
     private readonly redactor: LogRedactor,
     options: LogRedactionOptions = {},
   ) {
     this.includeStack = options.includeStack ?? (() => false);
+    this.precheck = redactor.mayContainSecret?.bind(redactor);
   }
 
   /** The string with secrets replaced by `[REDACTED]`; the same string when there are none. */
   string(input: string): string {
     if (input.length < MIN_SECRET_LENGTH) return input;
-    if (this.redactor.mayContainSecret !== undefined && !this.redactor.mayContainSecret(input)) return input;
+    if (this.precheck !== undefined && !this.precheck(input)) return input;
     return this.redactor.text(input);
   }
 
