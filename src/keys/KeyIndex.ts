@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { StorageError } from '../core/errors/index.js';
-import { withFileLock, writeFileAtomic, type FileLockOptions } from '../security/audit/index.js';
+import { withFileLock, writeFileAtomic, type FileLockOptions } from '../core/fs/index.js';
 import { indexCorrupt } from './errors.js';
 import { PROVIDER_NAME_PATTERN } from './providers.js';
 

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, beforeEach, afterEach, describe, expect, it } from
 import { createKeyStore, type KeyStore } from '../../src/keys/index.js';
 import { FAST_KDF, KEYS, makeHome } from '../../src/keys/test-support/testHome.js';
 import { AuditLog } from '../../src/security/audit/index.js';
-import { compileForChild, runChild, type ChildBuild } from '../../src/security/audit/test-support/compileForChild.js';
+import { compileForChild, runChild, type ChildBuild } from '../support/compileForChild.js';
 
 const PASSWORD = 'cross process password';
 

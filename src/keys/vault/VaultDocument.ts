@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { canonicalJson } from '../../security/audit/index.js';
+import { canonicalJson } from '../../core/json/index.js';
 import { vaultCorrupt, vaultUnsupported } from '../errors.js';
 import { PROVIDER_NAME_PATTERN } from '../providers.js';
 import { KEY_BYTES, NONCE_BYTES, SALT_BYTES, scryptParamsProblem, TAG_BYTES, type ScryptParams, type Sealed } from './vaultCrypto.js';

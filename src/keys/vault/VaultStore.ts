@@ -3,7 +3,7 @@ import { statSync, type BigIntStats } from 'node:fs';
 import { open, readdir, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { ConfigurationError, LocalAgentError, StorageError } from '../../core/errors/index.js';
-import { tempPrefixFor, withFileLock, writeFileAtomic, type FileLockOptions } from '../../security/audit/index.js';
+import { tempPrefixFor, withFileLock, writeFileAtomic, type FileLockOptions } from '../../core/fs/index.js';
 import { masterPasswordWeak, vaultBadPassword, vaultBusy, vaultCorrupt, vaultMissing } from '../errors.js';
 import { fingerprint, maskKey } from '../fingerprint.js';
 import {

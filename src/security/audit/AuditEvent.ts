@@ -1,4 +1,4 @@
-import type { JsonValue } from './canonicalJson.js';
+import type { JsonValue } from '../../core/json/index.js';
 
 /** How the audited action ended. */
 export type AuditOutcome = 'success' | 'failure' | 'allowed' | 'denied' | 'approval_required';

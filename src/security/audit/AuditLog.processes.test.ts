@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuditLog } from './index.js';
-import { compileForChild, runChild, type ChildBuild } from './test-support/compileForChild.js';
+import { compileForChild, runChild, type ChildBuild } from '../../../test/support/compileForChild.js';
 
 describe('AuditLog across processes', () => {
   let build: ChildBuild;

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Redactor } from '../../core/redact/index.js';
-import { AuditLog, canonicalJson, GENESIS_HASH, hashEntry, type AuditEntry, type AuditEvent } from './index.js';
+import { canonicalJson } from '../../core/json/index.js';
+import { AuditLog, GENESIS_HASH, hashEntry, type AuditEntry, type AuditEvent } from './index.js';
 
 const event = (n: number, extra: Partial<AuditEvent> = {}): AuditEvent => ({
   category: 'key',

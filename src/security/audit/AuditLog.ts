@@ -15,9 +15,8 @@ import {
   type AuditEvent,
   type AuditVerifyResult,
 } from './AuditEvent.js';
-import { canonicalJson, type JsonValue } from './canonicalJson.js';
-import { withFileLock, type FileLockOptions } from './withFileLock.js';
-import { writeFileAtomic } from './writeFileAtomic.js';
+import { withFileLock, writeFileAtomic, type FileLockOptions } from '../../core/fs/index.js';
+import { canonicalJson, type JsonValue } from '../../core/json/index.js';
 
 export interface AuditLogOptions {
   /** The JSON Lines file. Its folder is created private (0700); the file is 0600. */

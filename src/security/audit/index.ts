@@ -12,7 +12,3 @@ export {
   type AuditVerifyOk,
   type AuditVerifyResult,
 } from './AuditEvent.js';
-export { canonicalJson, type JsonValue } from './canonicalJson.js';
-// File primitives the audit log is built on; the key store uses them too. Candidates for src/core.
-export { withFileLock, type FileLockOptions } from './withFileLock.js';
-export { writeFileAtomic, fsyncDir, tempPrefixFor, type WriteFileAtomicOptions } from './writeFileAtomic.js';

@@ -1,5 +1,5 @@
 import { lock } from 'proper-lockfile';
-import { StorageError } from '../../core/errors/index.js';
+import { StorageError } from '../errors/index.js';
 
 export interface FileLockOptions {
   /** How long to keep retrying before giving up, roughly, in milliseconds. Default 15 s. */

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { open, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { StorageError } from '../../core/errors/index.js';
+import { StorageError } from '../errors/index.js';
 
 export interface WriteFileAtomicOptions {
   /** Permission bits of the new file. Default 0600: everything written this way is private. */

@@ -1,4 +1,4 @@
-import { InternalError } from '../../core/errors/index.js';
+import { InternalError } from '../errors/index.js';
 
 /** A value that survives a JSON round trip unchanged. */
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };

@@ -4,8 +4,8 @@ import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 
-const REPO = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..');
-const SOURCES = ['core/errors', 'core/redact', 'core/paths', 'core/metrics', 'security/audit', 'keys'];
+const REPO = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const SOURCES = ['core', 'security', 'keys'];
 
 export interface ChildBuild {
   /** Folder mirroring `src/` with plain ESM `.js` files: import `${dir}/keys/index.js`. */

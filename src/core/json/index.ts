@@ -1,0 +1,1 @@
+export { canonicalJson, type JsonValue } from './canonicalJson.js';
