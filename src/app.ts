@@ -18,8 +18,8 @@ export interface AppOptions {
   logLevel?: string | undefined;
   /** `--log-format`, overriding config. */
   logFormat?: 'json' | 'pretty' | undefined;
-  /** Console log destination (the CLI passes its stderr). */
-  logStream?: { write(line: string): unknown; isTTY?: boolean };
+  /** Console log destination; `false` logs to the file only (the CLI's default, so logs never repeat what it prints). */
+  logStream?: { write(line: string): unknown; isTTY?: boolean } | false;
   /** Shared with the CLI's output, so secrets the app loads are hidden on the terminal too. */
   redactor?: Redactor;
   /** How the key store obtains the vault's master password (the CLI prompts; the server reads env). */
@@ -65,7 +65,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     redactor,
     metrics,
     home: paths,
-    ...(options.logStream ? { stream: options.logStream } : {}),
+    ...(options.logStream !== undefined ? { stream: options.logStream } : {}),
   });
   const logger = log.logger;
   const resilience = new Resilience({ retry: config.resilience.retry, breaker: config.resilience.breaker, logger, metrics });

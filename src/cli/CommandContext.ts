@@ -50,7 +50,9 @@ export class CommandContext {
         configFile: this.globals.config,
         logLevel: this.globals.debug ? (this.globals.logLevel ?? 'debug') : this.globals.logLevel,
         logFormat: this.globals.logFormat,
-        logStream: this.io.stderr,
+        // The terminal shows command output; log lines go to the log file, and to stderr too
+        // only when asked for with --log-level, --log-format or --debug.
+        logStream: this.globals.logLevel || this.globals.logFormat || this.globals.debug ? this.io.stderr : false,
         redactor: this.redactor,
       }),
     );

@@ -297,6 +297,12 @@ export class KeyStore {
     return out;
   }
 
+  /** Unlocks the vault file now (a failed unlock is audited like any other); false when there is no vault. */
+  async unlockVault(): Promise<boolean> {
+    this.assertOpen();
+    return this.vault.unlockNow();
+  }
+
   /**
    * Re-encrypts the vault under `newPassword` with a new random data key (and the configured KDF
    * cost). Asks for the current password if the vault is not unlocked. Does not modify `newPassword`.

@@ -1,8 +1,12 @@
 import type { Command } from 'commander';
 import type { CliRuntime } from '../runCli.js';
+import { registerAuditCommands } from './audit.js';
 import { registerConfigCommands } from './config.js';
+import { registerKeyCommands } from './keys.js';
 
 /** Every command group. Group files import only types at load time; handlers import what they use. */
 export function registerCommands(program: Command, runtime: CliRuntime): void {
-  registerConfigCommands(program, runtime);
+  const config = registerConfigCommands(program, runtime);
+  registerKeyCommands(config, runtime);
+  registerAuditCommands(program, runtime);
 }

@@ -179,6 +179,17 @@ export class VaultStore {
     return [...loaded.doc.records].map(([provider, record]) => info(provider, record));
   }
 
+  /**
+   * Unlocks now, asking for the password if needed, so a wrong password is reported before a
+   * command asks for anything else. False when there is no vault yet.
+   */
+  async unlockNow(): Promise<boolean> {
+    const loaded = await this.load();
+    if (!loaded) return false;
+    this.checkMac(await this.sessionFor(loaded), loaded);
+    return true;
+  }
+
   /** Whether a key is stored for `provider` (no password needed). */
   async has(provider: string): Promise<boolean> {
     return (await this.load())?.doc.records.has(provider) ?? false;

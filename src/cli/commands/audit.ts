@@ -1,0 +1,67 @@
+import type { Command } from 'commander';
+import type { CommandContext } from '../CommandContext.js';
+import type { CliRuntime } from '../runCli.js';
+
+/** Every audit log under the home: one file per kind of event (`keys.audit.jsonl`, …). */
+async function auditFiles(ctx: CommandContext): Promise<string[]> {
+  const [{ readdir }, { join }, { HomePaths }] = await Promise.all([import('node:fs/promises'), import('node:path'), import('../../core/paths/index.js')]);
+  const dir = new HomePaths(ctx.home).audit;
+  const names = await readdir(dir).catch(() => [] as string[]);
+  return names.filter((n) => n.endsWith('.audit.jsonl')).sort().map((n) => join(dir, n));
+}
+
+export function registerAuditCommands(program: Command, runtime: CliRuntime): void {
+  const audit = program.command('audit').description('inspect and verify the tamper-evident audit logs');
+
+  audit
+    .command('verify')
+    .description('check the hash chain of every audit log; exit 1 and the first broken entry when one was edited, removed or reordered')
+    .action(
+      runtime.action(async (ctx) => {
+        const { AuditLog } = await import('../../security/audit/index.js');
+        const files = await auditFiles(ctx);
+        const results: ({ file: string } & Awaited<ReturnType<InstanceType<typeof AuditLog>['verify']>>)[] = [];
+        for (const file of files) results.push({ file, ...(await new AuditLog({ file }).verify()) });
+        const ok = results.every((r) => r.ok);
+        ctx.out.result({ ok, logs: results }, () => {
+          if (results.length === 0) return `No audit logs yet under ${ctx.home}.`;
+          return results
+            .map((r) =>
+              r.ok
+                ? `${ctx.out.style('green', 'ok')}      ${r.file}: ${r.entries} entries, chain intact${r.anchor === 'ok' ? '' : ` (head anchor ${r.anchor})`}`
+                : `${ctx.out.style('red', 'BROKEN')}  ${r.file}: line ${r.line}: ${r.reason} (${r.entries} entries before it check out)`,
+            )
+            .join('\n');
+        });
+        return ok ? 0 : 1;
+      }),
+    );
+
+  audit
+    .command('show')
+    .description('print audit entries, oldest first')
+    .option('--since <time>', 'only entries at or after this ISO date or time (e.g. 2026-11-01)')
+    .option('--limit <n>', 'only the last N entries', (v) => Number.parseInt(v, 10))
+    .action(
+      runtime.action(async (ctx, options: { since?: string; limit?: number }) => {
+        const [{ AuditLog }, { UsageError }] = await Promise.all([import('../../security/audit/index.js'), import('../../core/errors/index.js')]);
+        if (options.since !== undefined && Number.isNaN(Date.parse(options.since))) {
+          throw new UsageError({ message: `--since "${options.since}" is not a date or time.`, suggestion: 'Use an ISO date such as 2026-11-01 or 2026-11-01T12:00:00Z.' });
+        }
+        if (options.limit !== undefined && !(options.limit > 0)) throw new UsageError({ message: '--limit takes a whole number above 0.' });
+        const entries = [];
+        for (const file of await auditFiles(ctx)) {
+          entries.push(...(await new AuditLog({ file }).readAll(options.since ? { since: options.since } : {})));
+        }
+        entries.sort((a, b) => a.time.localeCompare(b.time));
+        const shown = options.limit ? entries.slice(-options.limit) : entries;
+        ctx.out.result(shown, () =>
+          shown.length === 0
+            ? 'No audit entries.'
+            : shown
+                .map((e) => `${e.time}  ${e.category}.${e.action}  ${e.outcome}${e.subject ? `  ${e.subject}` : ''}${e.actor ? `  by ${e.actor}` : ''}`)
+                .join('\n'),
+        );
+      }),
+    );
+}
