@@ -105,13 +105,18 @@ export async function run() {
   const subject = Math.round((stock.bare.subject + stock.contextual.subject) / 2);
   const ratio = Number((baseline / subject).toFixed(3));
   return {
-    name: 'logging: LocalAgent logger vs plain pino (ops/s, one op = 4 log calls)',
+    name: 'logging',
+    unit: 'ops/s (one op = 4 log calls), median of alternating rounds; stock Redactor',
     baseline,
     subject,
     ratio,
     target: TARGET,
     pass: ratio <= TARGET,
-    detail: { stock_redactor: stock, redactor_with_precheck: precheck },
+    details: {
+      overhead_pct: Number(((ratio - 1) * 100).toFixed(1)),
+      stock_redactor: stock,
+      redactor_with_precheck: precheck,
+    },
   };
 }
 

@@ -1,6 +1,6 @@
 import { loadConfig, type Config, type ConfigLayerInfo } from './core/config/index.js';
 import type { LocalAgentError } from './core/errors/index.js';
-import { createLogger, type Logger, type LoggerHandle, type LogLevel } from './core/logging/index.js';
+import { createLogger, type LogContext, type Logger, type LoggerHandle, type LogLevel } from './core/logging/index.js';
 import { Metrics } from './core/metrics/index.js';
 import { HomePaths, ensurePrivateDir } from './core/paths/index.js';
 import { Redactor } from './core/redact/index.js';
@@ -20,6 +20,8 @@ export interface AppOptions {
   logFormat?: 'json' | 'pretty' | undefined;
   /** Console log destination; `false` logs to the file only (the CLI's default, so logs never repeat what it prints). */
   logStream?: { write(line: string): unknown; isTTY?: boolean } | false;
+  /** Carries the CLI invocation's or HTTP request's id into every log line. */
+  logContext?: LogContext;
   /** Shared with the CLI's output, so secrets the app loads are hidden on the terminal too. */
   redactor?: Redactor;
   /** How the key store obtains the vault's master password (the CLI prompts; the server reads env). */
@@ -65,6 +67,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     redactor,
     metrics,
     home: paths,
+    ...(options.logContext ? { context: options.logContext } : {}),
     ...(options.logStream !== undefined ? { stream: options.logStream } : {}),
   });
   const logger = log.logger;

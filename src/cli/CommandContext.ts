@@ -1,4 +1,5 @@
 import type { App } from '../app.js';
+import type { LogContext } from '../core/logging/index.js';
 import { resolveHome } from '../core/paths/index.js';
 import type { Redactor } from '../core/redact/index.js';
 import type { Output, TextSink } from './output.js';
@@ -35,6 +36,7 @@ export class CommandContext {
     readonly globals: GlobalOptions,
     readonly out: Output,
     readonly redactor: Redactor,
+    readonly logContext: LogContext,
   ) {}
 
   get home(): string {
@@ -54,6 +56,7 @@ export class CommandContext {
         // only when asked for with --log-level, --log-format or --debug.
         logStream: this.globals.logLevel || this.globals.logFormat || this.globals.debug ? this.io.stderr : false,
         redactor: this.redactor,
+        logContext: this.logContext,
       }),
     );
     return this.appPromise;

@@ -1,5 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import { Command, CommanderError, Option } from 'commander';
 import { UsageError, toLocalAgentError, type LocalAgentError } from '../core/errors/index.js';
+// LogContext alone, not the logging index: the index loads pino, which light commands never need.
+import { LogContext } from '../core/logging/LogContext.js';
 import { Redactor } from '../core/redact/index.js';
 import { CommandContext, type CliIO, type GlobalOptions } from './CommandContext.js';
 import { Output } from './output.js';
@@ -13,6 +16,7 @@ export class CliRuntime {
   exitCode = 0;
   context: CommandContext | undefined;
   readonly redactor = new Redactor();
+  readonly logContext = new LogContext();
 
   constructor(readonly io: CliIO) {}
 
@@ -37,7 +41,7 @@ export class CliRuntime {
       ...(globals.home ? { home: globals.home } : {}),
     };
     const out = new Output({ stdout: this.io.stdout, stderr: this.io.stderr, json: resolved.json, color: resolved.color, debug: resolved.debug, redactor: this.redactor });
-    this.context = new CommandContext(this.io, resolved, out, this.redactor);
+    this.context = new CommandContext(this.io, resolved, out, this.redactor, this.logContext);
     return this.context;
   }
 }
@@ -108,20 +112,23 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
     io.stdout.write(program.helpInformation());
     return 0;
   }
-  try {
-    await program.parseAsync(argv, { from: 'user' });
-    return runtime.exitCode;
-  } catch (thrown) {
-    if (thrown instanceof CommanderError && !USAGE_CODES.has(thrown.code)) return thrown.exitCode; // --help, --version
-    const error: LocalAgentError = thrown instanceof CommanderError ? usageErrorFrom(thrown) : toLocalAgentError(thrown);
-    const context =
-      runtime.context ??
-      runtime.contextFor({ json: argv.includes('--json'), debug: argv.includes('--debug'), color: !argv.includes('--no-color') });
-    context.out.error(error);
-    const app = await context.existingApp();
-    app?.reportError(error);
-    return error.exitCode;
-  } finally {
-    await runtime.context?.close();
-  }
+  // One id per invocation, on every log line it writes, so a failure can be found in the log file.
+  return runtime.logContext.run({ request_id: randomUUID() }, async () => {
+    try {
+      await program.parseAsync(argv, { from: 'user' });
+      return runtime.exitCode;
+    } catch (thrown) {
+      if (thrown instanceof CommanderError && !USAGE_CODES.has(thrown.code)) return thrown.exitCode; // --help, --version
+      const error: LocalAgentError = thrown instanceof CommanderError ? usageErrorFrom(thrown) : toLocalAgentError(thrown);
+      const context =
+        runtime.context ??
+        runtime.contextFor({ json: argv.includes('--json'), debug: argv.includes('--debug'), color: !argv.includes('--no-color') });
+      context.out.error(error);
+      const app = await context.existingApp();
+      app?.reportError(error);
+      return error.exitCode;
+    } finally {
+      await runtime.context?.close();
+    }
+  });
 }

@@ -159,7 +159,7 @@ export class LogRedaction {
     const { error } = safe;
     // A field that is an object in some lines and text in others makes Elasticsearch reject lines.
     if (error !== undefined && (typeof error !== 'object' || error === null || Array.isArray(error))) {
-      const message = typeof error === 'string' ? error : (JSON.stringify(error) ?? String(error));
+      const message = Array.isArray(error) ? JSON.stringify(error) : String(error);
       safe = { ...safe, error: { type: 'NonError', kind: 'NonError', message } };
     }
     return safe;

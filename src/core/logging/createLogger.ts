@@ -50,7 +50,7 @@ export interface LoggerHandle {
   close(): Promise<void>;
 }
 
-/** Levels below which the stack of logged errors is written, when `error_stack` is `auto`. */
+/** With `error_stack: auto`, errors carry their stack when the root logger writes this level (or a more verbose one). */
 const STACK_LEVEL = 'debug';
 
 /**
@@ -93,20 +93,20 @@ export async function createLogger(options: CreateLoggerOptions): Promise<Logger
       })
     : undefined;
 
-  const bound = pino(pinoOptions(config, context, redaction), destination(consoleSink, fileSink));
-  built.logger = bound;
-  redactBindings(bound, redaction);
+  const logger = pino(pinoOptions(config, context, redaction), destination(consoleSink, fileSink));
+  built.logger = logger;
+  redactBindings(logger, redaction);
 
   return {
-    logger: bound,
+    logger,
     context,
     config,
     format: consoleSink?.format ?? 'off',
     get file() {
       return fileSink?.file;
     },
-    span: (name, fn, fields) => withSpan(bound, name, fn, fields, context),
-    logError: (error, errorOptions) => logError(bound, error, { ...errorOptions, metrics: options.metrics }),
+    span: (name, fn, fields) => withSpan(logger, name, fn, fields, context),
+    logError: (error, errorOptions) => logError(logger, error, { ...errorOptions, metrics: options.metrics }),
     flush: async () => {
       await fileSink?.flush();
     },
