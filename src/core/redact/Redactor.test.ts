@@ -85,3 +85,43 @@ describe('maskSecret', () => {
     expect(maskSecret('short')).toBe('…');
   });
 });
+
+describe('Redactor.mayContainSecret', () => {
+  it('is false for ordinary text and true whenever text() would change something', () => {
+    const redactor = new Redactor();
+    redactor.addSecret('plain-but-registered');
+    const samples = [
+      'GET /v1/runs 200 in 3 ms',
+      'Task sk-1 failed: skipped',
+      `key ${openai}`,
+      `bearer abcdefghijklmnop`,
+      jwt,
+      google,
+      'the plain-but-registered value',
+    ];
+    for (const sample of samples) {
+      const changes = redactor.text(sample) !== sample;
+      if (changes) expect(redactor.mayContainSecret(sample), sample).toBe(true);
+    }
+    expect(redactor.mayContainSecret('GET /v1/runs 200 in 3 ms')).toBe(false);
+    expect(redactor.mayContainSecret('the plain-but-registered value')).toBe(true);
+  });
+});
+
+describe('Redactor verdict cache', () => {
+  it('forgets cached verdicts when a secret is added or removed', () => {
+    const redactor = new Redactor();
+    const text = 'value is hunter2-hunter2';
+    expect(redactor.mayContainSecret(text)).toBe(false);
+    redactor.addSecret('hunter2-hunter2');
+    expect(redactor.mayContainSecret(text)).toBe(true);
+    redactor.removeSecret('hunter2-hunter2');
+    expect(redactor.mayContainSecret(text)).toBe(false);
+  });
+
+  it('stays bounded and correct for many distinct strings', () => {
+    const redactor = new Redactor();
+    for (let i = 0; i < 12_000; i++) expect(redactor.mayContainSecret(`line number ${i}`)).toBe(false);
+    expect(redactor.mayContainSecret(`x ${'a'.repeat(300)} sk-proj-abcdefghijklmnopqrstuvwx`)).toBe(true);
+  });
+});

@@ -2,6 +2,11 @@ import { SECRET_FIELD_NAMES, SECRET_VALUE_PATTERNS } from './patterns.js';
 
 export const REDACTED = '[REDACTED]';
 
+/** Strings longer than this are rarely repeated, so their verdicts are not kept. */
+const MAX_CACHED_LENGTH = 256;
+/** Bound on the verdict cache: a log of unique values must not grow memory. */
+const MAX_CACHED_VERDICTS = 10_000;
+
 export interface RedactorOptions {
   /** Extra value shapes to hide, on top of the built-in ones. */
   extraPatterns?: readonly RegExp[];
@@ -21,8 +26,16 @@ function normaliseField(name: string): string {
  */
 export class Redactor {
   private readonly patterns: RegExp[];
+  /** All shapes in one case-insensitive, non-global regex: a cheap "could there be anything?" test. */
+  private readonly anyPattern: RegExp;
   private readonly fieldNames: Set<string>;
   private readonly knownSecrets = new Set<string>();
+  /**
+   * Verdicts of `mayContainSecret` for short strings seen before. Log messages, field names and
+   * enum-like values repeat endlessly, so most checks become one map lookup. Cleared whenever the
+   * set of known secrets changes, since a verdict depends on it.
+   */
+  private readonly verdicts = new Map<string, boolean>();
 
   constructor(options: RedactorOptions = {}) {
     this.patterns = [...SECRET_VALUE_PATTERNS, ...(options.extraPatterns ?? [])].map(
@@ -30,21 +43,46 @@ export class Redactor {
       // eslint-disable-next-line security/detect-non-literal-regexp
       (p) => new RegExp(p.source, p.flags.includes('g') ? p.flags : `${p.flags}g`),
     );
+    // Case-insensitive so it can only over-match; `text()` then applies the exact patterns.
+    // eslint-disable-next-line security/detect-non-literal-regexp
+    this.anyPattern = new RegExp(this.patterns.map((p) => `(?:${p.source})`).join('|'), 'i');
     this.fieldNames = new Set([...SECRET_FIELD_NAMES, ...(options.extraFieldNames ?? [])].map(normaliseField));
   }
 
   /** Remember a secret's exact value so it is hidden wherever it appears. Values under 8 characters are ignored: hiding them would mangle ordinary text. */
   addSecret(value: string): void {
-    if (value.length >= 8) this.knownSecrets.add(value);
+    if (value.length >= 8 && !this.knownSecrets.has(value)) {
+      this.knownSecrets.add(value);
+      this.verdicts.clear();
+    }
   }
 
   /** Forget a secret (after deletion or rotation). */
   removeSecret(value: string): void {
-    this.knownSecrets.delete(value);
+    if (this.knownSecrets.delete(value)) this.verdicts.clear();
   }
 
   isSecretField(name: string): boolean {
     return this.fieldNames.has(normaliseField(name));
+  }
+
+  /**
+   * False when `input` certainly holds no secret (no known value, no secret shape), so hot paths
+   * such as logging can skip `text()`. True means "look closer", not "found one".
+   */
+  mayContainSecret(input: string): boolean {
+    const cacheable = input.length <= MAX_CACHED_LENGTH;
+    if (cacheable) {
+      const known = this.verdicts.get(input);
+      if (known !== undefined) return known;
+    }
+    let verdict = this.anyPattern.test(input);
+    if (!verdict) for (const secret of this.knownSecrets) if (input.includes(secret)) verdict = true;
+    if (cacheable) {
+      if (this.verdicts.size >= MAX_CACHED_VERDICTS) this.verdicts.clear();
+      this.verdicts.set(input, verdict);
+    }
+    return verdict;
   }
 
   /** The text with every secret replaced by `[REDACTED]`. */
