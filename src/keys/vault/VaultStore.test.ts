@@ -29,12 +29,19 @@ describe('VaultStore', () => {
     asked = [];
     unlocks = [];
   });
+  // Every store a test opens is closed afterwards, so no cached file handle is left to the GC.
+  const opened: VaultStore[] = [];
+  const track = (store: VaultStore): VaultStore => {
+    opened.push(store);
+    return store;
+  };
   afterEach(async () => {
+    for (const store of opened.splice(0)) await store.close();
     await cleanup();
   });
 
   const vault = (password = PASSWORD, extra: Partial<VaultStoreOptions> = {}): VaultStore =>
-    new VaultStore({
+    track(new VaultStore({
       file,
       kdf: FAST_KDF,
       password: async (reason) => {
@@ -45,7 +52,7 @@ describe('VaultStore', () => {
         unlocks.push({ outcome, ...(info.reason ? { reason: info.reason } : {}) });
       },
       ...extra,
-    });
+    }));
   const key = (text: string): Buffer => Buffer.from(text);
   const readJson = async (): Promise<VaultJson> => JSON.parse(await readFile(file, 'utf8')) as VaultJson;
   const writeJson = (json: unknown): Promise<void> => writeFile(file, JSON.stringify(json, null, 2));
@@ -153,7 +160,7 @@ describe('VaultStore', () => {
 
     it('passes on a password source that cannot answer', async () => {
       await seeded();
-      const none = new VaultStore({ file, password: () => Promise.reject(new Error('no terminal')) });
+      const none = track(new VaultStore({ file, password: () => Promise.reject(new Error('no terminal')) }));
       await expect(none.get('openai')).rejects.toThrow('no terminal');
     });
 
@@ -167,18 +174,18 @@ describe('VaultStore', () => {
     });
 
     it('uses scrypt N=2^17, r=8, p=1 by default', async () => {
-      const v = new VaultStore({ file, password: async () => Buffer.from(PASSWORD) });
+      const v = track(new VaultStore({ file, password: async () => Buffer.from(PASSWORD) }));
       expect(v.kdfParams).toEqual({ N: 131072, r: 8, p: 1 });
       await v.put('openai', key(KEYS.openai), 'set');
       expect((await readJson()).kdf).toMatchObject({ N: 131072, r: 8, p: 1 });
-      const reader = new VaultStore({ file, kdf: FAST_KDF, password: async () => Buffer.from(PASSWORD) });
+      const reader = track(new VaultStore({ file, kdf: FAST_KDF, password: async () => Buffer.from(PASSWORD) }));
       // Reading honours the parameters stored in the file, not the reader's own settings.
       expect((await reader.get('openai'))?.value.toString()).toBe(KEYS.openai);
     });
 
     it('zero-fills the password buffer it was given', async () => {
       const given: Buffer[] = [];
-      const v = new VaultStore({
+      const v = track(new VaultStore({
         file,
         kdf: FAST_KDF,
         password: async () => {
@@ -186,7 +193,7 @@ describe('VaultStore', () => {
           given.push(b);
           return b;
         },
-      });
+      }));
       await v.put('openai', key(KEYS.openai), 'set');
       expect(given[0]!.every((byte) => byte === 0)).toBe(true);
     });

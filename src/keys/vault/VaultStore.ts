@@ -150,8 +150,11 @@ export class VaultStore {
     try {
       const stats = await handle.stat({ bigint: true });
       const loaded = parseVault(this.file, await handle.readFile('utf8'));
-      await this.dropCache();
+      // Swap, then close the old handle: with an await between reading and setting the cache, two
+      // concurrent loads could each install their handle and leak the other's.
+      const previous = this.cache;
       this.cache = { loaded, stats, handle };
+      if (previous && previous.handle !== handle) await previous.handle.close();
       return loaded;
     } catch (error) {
       await handle.close();
