@@ -10,7 +10,8 @@ export function registerConfigCommands(program: Command, runtime: CliRuntime): C
     .action(
       runtime.action(async (ctx) => {
         const [{ configFileCandidates }, { HomePaths }, { existsSync }] = await Promise.all([
-          import('../../core/config/index.js'),
+          // The light part of config only: `config path` must answer even when config is broken, and fast.
+          import('../../core/config/configFiles.js'),
           import('../../core/paths/index.js'),
           import('node:fs'),
         ]);

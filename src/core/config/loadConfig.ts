@@ -1,13 +1,13 @@
-import { resolve } from 'node:path';
 import { ConfigurationError } from '../errors/index.js';
-import { HomePaths } from '../paths/index.js';
 import { configSchema, type Config } from './schema.js';
 import { deepMerge } from './deepMerge.js';
 import { readEnvSettings, setPath, type EnvSetting } from './envLayer.js';
 import { formatProblem, messagesFor, valueAt, type ConfigProblem } from './describeProblems.js';
 import { parseYaml, positionOf, positionOfKey, readLimitedFile, type YamlSource } from './readYamlFile.js';
 
-export type ConfigLayerKind = 'home' | 'project' | 'file' | 'env';
+import { configFileCandidates, type ConfigLayerKind } from './configFiles.js';
+
+export type { ConfigLayerKind };
 
 /** Where one layer of the effective configuration came from. */
 export interface ConfigLayerInfo {
@@ -36,17 +36,6 @@ export interface LoadedConfig {
   config: Config;
   /** The layers that exist, lowest precedence first. */
   layers: ConfigLayerInfo[];
-}
-
-/** The files that may hold configuration, lowest precedence first. */
-export function configFileCandidates(options: Pick<LoadConfigOptions, 'home' | 'cwd' | 'configFile'>): { kind: ConfigLayerKind; path: string }[] {
-  const candidates: { kind: ConfigLayerKind; path: string }[] = [
-    { kind: 'home', path: new HomePaths(options.home).config },
-    { kind: 'project', path: resolve(options.cwd, 'localagent.yaml') },
-  ];
-  if (options.configFile) candidates.push({ kind: 'file', path: resolve(options.cwd, options.configFile) });
-  // The same file reached twice (cwd is the home) counts once, at its highest precedence.
-  return candidates.filter((c, i) => !candidates.slice(i + 1).some((later) => later.path === c.path));
 }
 
 async function readFileLayer(kind: ConfigLayerKind, path: string, required: boolean): Promise<Layer | undefined> {

@@ -1,6 +1,8 @@
 import { z } from 'zod';
-import { logConfigSchema } from '../logging/index.js';
-import { resilienceConfigSchema } from '../resilience/index.js';
+// The section schemas come from their leaf files, not the folders' index: the indexes load pino,
+// pino-roll and cockatiel (~120 ms), which reading or checking config never needs.
+import { logConfigSchema } from '../logging/logConfigSchema.js';
+import { resilienceConfigSchema } from '../resilience/config.js';
 
 /** Provider names become keyring accounts, env var names and URL segments, so keep them plain. */
 export const providerNameSchema = z
