@@ -1,4 +1,4 @@
-import { UserInputError } from '../core/errors/index.js';
+import { OperationCancelledError, UserInputError } from '../core/errors/index.js';
 import type { TextSink } from './output.js';
 
 /** A readable stream that may be a terminal (process.stdin, or a fake in tests). */
@@ -84,7 +84,7 @@ export function promptSecret(question: string, input: InputStream, echo: TextSin
       for (const byte of buf) {
         if (byte === 0x0d || byte === 0x0a) return done();
         if (byte === 0x03 || (byte === 0x04 && bytes.length === 0)) {
-          return done(new UserInputError({ code: 'LA_CANCELLED', message: 'Cancelled; nothing was changed.', suggestion: 'Run the command again when you are ready.' }));
+          return done(new OperationCancelledError({ message: 'Cancelled; nothing was changed.', suggestion: 'Run the command again when you are ready.' }));
         }
         if (byte === 0x7f || byte === 0x08) bytes.pop();
         else if (byte >= 0x20 || byte === 0x09) bytes.push(byte);

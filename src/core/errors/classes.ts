@@ -93,6 +93,28 @@ export class ProviderUnavailableError extends ProviderError {
     'The provider is down or its circuit breaker is open; wait, or configure a fallback model.';
 }
 
+/**
+ * A circuit breaker refused the call without running it. It is a `ProviderUnavailableError` so
+ * callers that already handle "provider down" (fallback models, `models health`) need no new case;
+ * the distinct code lets logs and `.last` files tell a fast refusal from a real outage response.
+ */
+export class CircuitOpenError extends ProviderUnavailableError {
+  static override readonly defaultCode: string = 'LA_CIRCUIT_OPEN';
+  static override readonly defaultSuggestion: string =
+    'LocalAgent stopped calling this provider after repeated failures and will try again shortly; wait, or configure a fallback model.';
+}
+
+/**
+ * The caller aborted the operation (an AbortSignal fired, or a person pressed Ctrl-C at a prompt).
+ * Category `user` because it is a decision, not a fault: it must never be retried, never count
+ * against a breaker, and never trigger a fallback the caller no longer wants.
+ */
+export class OperationCancelledError extends LocalAgentError {
+  static override readonly defaultCode: string = 'LA_CANCELLED';
+  static override readonly defaultCategory: ErrorCategory = 'user';
+  static override readonly defaultSuggestion: string = 'The operation was cancelled; run it again if that was not intended.';
+}
+
 /** The security policy refused an action. */
 export class PolicyDeniedError extends LocalAgentError {
   static override readonly defaultCode: string = 'LA_POLICY_DENIED';

@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigurationError, NetworkError } from '../errors/index.js';
+import { CircuitOpenError, ConfigurationError, NetworkError } from '../errors/index.js';
 import { Metrics } from '../metrics/index.js';
 import { BreakerRegistry } from './BreakerRegistry.js';
 import type { BreakerTransition } from './CircuitBreaker.js';
-import { CircuitOpenError } from './errors.js';
 import { FakeClock } from './test-support/FakeClock.js';
 import { RecordingLogger } from './test-support/RecordingLogger.js';
 

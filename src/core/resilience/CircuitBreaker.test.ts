@@ -1,10 +1,9 @@
 import { retry, handleAll, wrap } from 'cockatiel';
 import { describe, expect, it } from 'vitest';
-import { AuthenticationError, InternalError, NetworkError, ProviderUnavailableError, TimeoutError, UserInputError } from '../errors/index.js';
+import { AuthenticationError, CircuitOpenError, InternalError, NetworkError, OperationCancelledError, ProviderUnavailableError, TimeoutError, UserInputError } from '../errors/index.js';
 import { Metrics } from '../metrics/index.js';
 import { CircuitBreaker, countsAsBreakerFailure, type BreakerTransition } from './CircuitBreaker.js';
 import { parseResilienceConfig, type BreakerConfigInput } from './config.js';
-import { CircuitOpenError, OperationCancelledError } from './errors.js';
 import { deferred } from './test-support/deferred.js';
 import { FakeClock } from './test-support/FakeClock.js';
 import { RecordingLogger } from './test-support/RecordingLogger.js';

@@ -11,11 +11,11 @@ import {
   type TimeoutPolicy,
 } from 'cockatiel';
 import type { Counter, Gauge } from 'prom-client';
-import { LocalAgentError, TimeoutError, type ErrorCategory } from '../errors/index.js';
+import { CircuitOpenError, type ErrorCategory, LocalAgentError, TimeoutError } from '../errors/index.js';
 import type { Metrics } from '../metrics/index.js';
 import type { Clock } from './Clock.js';
 import type { BreakerConfig } from './config.js';
-import { CircuitOpenError, cancellationError } from './errors.js';
+import { cancellationError } from './errors.js';
 import type { LoggerLike } from './LoggerLike.js';
 import { BREAKER_STATE, BREAKER_TRANSITIONS_TOTAL } from './metricNames.js';
 

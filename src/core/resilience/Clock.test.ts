@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { TimeoutError } from '../errors/index.js';
+import { OperationCancelledError, TimeoutError } from '../errors/index.js';
 import { SystemClock } from './Clock.js';
-import { OperationCancelledError } from './errors.js';
 
 describe('SystemClock', () => {
   const clock = new SystemClock();

@@ -1,8 +1,10 @@
 import { pino } from 'pino';
 import { describe, expect, it, vi } from 'vitest';
 import {
+  CircuitOpenError,
   InternalError,
   NetworkError,
+  OperationCancelledError,
   ProviderUnavailableError,
   RateLimitError,
   TimeoutError,
@@ -12,7 +14,6 @@ import {
 import { Metrics } from '../metrics/index.js';
 import { BreakerRegistry } from './BreakerRegistry.js';
 import type { BreakerConfigInput, RetryConfigInput } from './config.js';
-import { CircuitOpenError, OperationCancelledError } from './errors.js';
 import type { LoggerLike } from './LoggerLike.js';
 import { Resilience, shouldRetry, type AttemptContext } from './Resilience.js';
 import { FakeClock } from './test-support/FakeClock.js';

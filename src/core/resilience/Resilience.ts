@@ -1,12 +1,12 @@
 import { setMaxListeners } from 'node:events';
 import { handleWhen, retry, type IBackoff, type IBackoffFactory, type IRetryContext, type RetryPolicy } from 'cockatiel';
 import type { Counter } from 'prom-client';
-import { isTransient, toLocalAgentError, type LocalAgentError } from '../errors/index.js';
+import { CircuitOpenError, isTransient, type LocalAgentError, toLocalAgentError } from '../errors/index.js';
 import type { Metrics } from '../metrics/index.js';
 import { BreakerRegistry } from './BreakerRegistry.js';
 import { SystemClock, type Clock } from './Clock.js';
 import { parseResilienceConfig, type BreakerConfigInput, type RetryConfig, type RetryConfigInput } from './config.js';
-import { CircuitOpenError, cancellationError } from './errors.js';
+import { cancellationError } from './errors.js';
 import type { LoggerLike } from './LoggerLike.js';
 import { FALLBACKS_TOTAL, RETRIES_TOTAL } from './metricNames.js';
 import { createRetryBackoff, retryAfterMsOf, type RetryBackoffContext } from './RetryAfterBackoff.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ProviderUnavailableError, TimeoutError, isTransient } from '../errors/index.js';
-import { CircuitOpenError, OperationCancelledError, cancellationError } from './errors.js';
+import { CircuitOpenError, isTransient, OperationCancelledError, ProviderUnavailableError, TimeoutError } from '../errors/index.js';
+import { cancellationError } from './errors.js';
 
 describe('resilience errors', () => {
   it('CircuitOpenError is a transient ProviderUnavailableError with its own code', () => {

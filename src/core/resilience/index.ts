@@ -21,7 +21,7 @@ export {
   type RetryConfig,
   type RetryConfigInput,
 } from './config.js';
-export { CircuitOpenError, OperationCancelledError, cancellationError } from './errors.js';
+export { cancellationError } from './errors.js';
 export type { LoggerLike } from './LoggerLike.js';
 export { BREAKER_STATE, BREAKER_TRANSITIONS_TOTAL, FALLBACKS_TOTAL, RETRIES_TOTAL } from './metricNames.js';
 export { Resilience, shouldRetry, type AttemptContext, type ExecuteOptions, type ExecuteOutcome, type ResilienceOptions } from './Resilience.js';
