@@ -33,6 +33,6 @@ export class MemoryKeyring implements KeyringAdapter {
 
   private check(): void {
     this.calls += 1;
-    if (this.down) throw keyringUnavailable('no Secret Service on this (simulated) machine.');
+    if (this.down) throw keyringUnavailable('no Secret Service on this machine (the test switched it off).');
   }
 }

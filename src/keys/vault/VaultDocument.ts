@@ -80,7 +80,7 @@ export interface LoadedVault {
 }
 
 /** Associated data for the wrapped data key: every header field, so editing any of them makes unwrapping fail. */
-export function dataKeyAad(header: VaultHeader): string {
+export function dataKeyAad(header: Pick<VaultHeader, 'createdAt' | 'kdf'>): string {
   return canonicalJson({
     purpose: 'localagent-vault/data-key',
     format: VAULT_FORMAT,

@@ -262,8 +262,7 @@ export class VaultStore {
           records.set(provider, { ...record, sealed: seal(fresh.keys.encKey, plain, aad) });
           plain.fill(0);
         }
-        const header = { ...fresh.header, createdAt: doc.header.createdAt };
-        header.dataKey = seal(fresh.kek, fresh.dataKey, dataKeyAad(header));
+        const header = this.sealedHeader(fresh, doc.header.createdAt);
         const keys = { ...fresh.keys, id: dataKeyId(header) };
         return { result: records.size, next: { header, records }, session: keys };
       }, false);
@@ -423,8 +422,7 @@ export class VaultStore {
     try {
       if (password.length < MIN_MASTER_PASSWORD_LENGTH) throw masterPasswordWeak(MIN_MASTER_PASSWORD_LENGTH);
       const fresh = await this.newKeys(password);
-      const header = { ...fresh.header, createdAt: this.clock().toISOString() };
-      header.dataKey = seal(fresh.kek, fresh.dataKey, dataKeyAad(header));
+      const header = this.sealedHeader(fresh, this.clock().toISOString());
       fresh.kek.fill(0);
       fresh.dataKey.fill(0);
       return { doc: { header, records: new Map() }, session: { ...fresh.keys, id: dataKeyId(header) } };
@@ -433,13 +431,18 @@ export class VaultStore {
     }
   }
 
-  /** A new salt, KEK and data key; the caller seals the data key once the header is final. */
-  private async newKeys(password: Uint8Array): Promise<{ header: VaultHeader; kek: Buffer; dataKey: Buffer; keys: VaultKeys }> {
+  /** A new salt, KEK and data key (and the keys derived from it). */
+  private async newKeys(password: Uint8Array): Promise<{ salt: Buffer; kek: Buffer; dataKey: Buffer; keys: VaultKeys }> {
     const salt = randomBytes(SALT_BYTES);
     const kek = await deriveKek(password, salt, this.kdf);
     const dataKey = randomBytes(KEY_BYTES);
-    const placeholder = { nonce: Buffer.alloc(0), ciphertext: Buffer.alloc(0), tag: Buffer.alloc(0) };
-    return { header: { createdAt: '', kdf: { ...this.kdf, salt }, dataKey: placeholder }, kek, dataKey, keys: deriveVaultKeys(dataKey) };
+    return { salt, kek, dataKey, keys: deriveVaultKeys(dataKey) };
+  }
+
+  /** The header for fresh keys: the data key sealed under the KEK, bound to the header's own fields. */
+  private sealedHeader(fresh: { salt: Buffer; kek: Buffer; dataKey: Buffer }, createdAt: string): VaultHeader {
+    const fields = { createdAt, kdf: { ...this.kdf, salt: fresh.salt } };
+    return { ...fields, dataKey: seal(fresh.kek, fresh.dataKey, dataKeyAad(fields)) };
   }
 }
 
