@@ -1,5 +1,18 @@
 export { loadConfig, validateConfigFile, type LoadConfigOptions, type LoadedConfig, type ConfigLayerInfo } from './loadConfig.js';
 export { configFileCandidates, type ConfigLayerKind } from './configFiles.js';
-export { configSchema, providerConfigSchema, providerNameSchema, providerTypeSchema, keysConfigSchema, type Config, type ProviderConfig } from './schema.js';
+export {
+  configSchema,
+  providerConfigSchema,
+  providerNameSchema,
+  providerTypeSchema,
+  keysConfigSchema,
+  modelConfigSchema,
+  modelIdSchema,
+  orchestratorConfigSchema,
+  type Config,
+  type ProviderConfig,
+  type ModelConfig,
+  type OrchestratorConfig,
+} from './schema.js';
 export { formatProblem, type ConfigProblem } from './describeProblems.js';
 export { parseYaml, readLimitedFile, positionOf, MAX_YAML_BYTES, MAX_YAML_ALIASES, type YamlSource } from './readYamlFile.js';

@@ -16,6 +16,52 @@ export const providerConfigSchema = z.strictObject({
   type: providerTypeSchema,
   /** Where it listens; the well-known providers have built-in defaults. */
   base_url: z.url({ protocol: /^https?$/ }).optional(),
+  /** Longest a whole request may take. */
+  timeout_ms: z.number().int().min(100).max(3_600_000).optional(),
+  /** Longest a stream may take to start before it counts as failed (and fails over). */
+  first_token_timeout_ms: z.number().int().min(100).max(600_000).optional(),
+  /** Most requests in flight to this provider at once. */
+  max_concurrency: z.number().int().min(1).max(10_000).optional(),
+  /** Whether calls need an API key; default: yes, except for ollama. */
+  requires_key: z.boolean().optional(),
+});
+
+export const modelIdSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._:/-]{0,127}$/, 'use letters, digits and . _ : / - (at most 128 characters)');
+
+export const modelConfigSchema = z.strictObject({
+  /** The name users and plans use. */
+  id: modelIdSchema,
+  /** Which provider serves it (a name under `providers:` or a built-in one). */
+  provider: providerNameSchema,
+  /** The provider's own model name. */
+  model: z.string().min(1).max(256),
+  /** Tokens of context the model accepts. */
+  context_window: z.number().int().positive().optional(),
+  /** US dollars per million tokens. */
+  price: z.strictObject({ input: z.number().min(0), output: z.number().min(0) }).optional(),
+  /** What it can do; selection skips models that lack what a request needs. */
+  capabilities: z.array(z.enum(['text', 'json', 'vision', 'tools'])).min(1).optional(),
+});
+
+export const orchestratorConfigSchema = z.strictObject({
+  /** The model `ask` and AI tasks use when none is named. Default: the first configured model, else a detected Ollama model. */
+  default_model: modelIdSchema.optional(),
+  /** How a model is chosen when a request names none or several. */
+  default_strategy: z.enum(['explicit', 'fallback', 'fastest', 'cheapest', 'best', 'auto']).default('auto'),
+  /** Weights of the `auto` score: observed success, speed and cheapness. */
+  auto_weights: z
+    .strictObject({ success: z.number().min(0).default(0.6), latency: z.number().min(0).default(0.2), cost: z.number().min(0).default(0.2) })
+    .prefault({}),
+  /** Calls remembered per (task kind, model) for the statistics selection reads. */
+  stats_window: z.number().int().min(1).max(100_000).default(200),
+  /** Refuse any single call that could cost more than this (US dollars). */
+  max_cost_usd_per_call: z.number().positive().optional(),
+  /** Refuse calls once a run has spent this much (US dollars). */
+  max_cost_usd_per_run: z.number().positive().optional(),
+  /** Look for Ollama on 127.0.0.1:11434 and offer its models when it answers. */
+  detect_ollama: z.boolean().default(true),
 });
 
 export const keysConfigSchema = z.strictObject({
@@ -31,7 +77,11 @@ export const configSchema = z.strictObject({
   resilience: resilienceConfigSchema.prefault({}),
   keys: keysConfigSchema.prefault({}),
   providers: z.record(providerNameSchema, providerConfigSchema).default({}),
+  models: z.array(modelConfigSchema).default([]),
+  orchestrator: orchestratorConfigSchema.prefault({}),
 });
 
 export type Config = z.infer<typeof configSchema>;
 export type ProviderConfig = z.infer<typeof providerConfigSchema>;
+export type ModelConfig = z.infer<typeof modelConfigSchema>;
+export type OrchestratorConfig = z.infer<typeof orchestratorConfigSchema>;
