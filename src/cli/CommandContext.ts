@@ -11,6 +11,8 @@ export interface CliIO {
   stdin?: NodeJS.ReadableStream & { isTTY?: boolean };
   env: NodeJS.ProcessEnv;
   cwd: string;
+  /** Aborted when the person presses Ctrl-C (the entry point wires SIGINT to it). */
+  signal?: AbortSignal;
 }
 
 /** Options every command accepts. */
@@ -38,6 +40,11 @@ export class CommandContext {
     readonly redactor: Redactor,
     readonly logContext: LogContext,
   ) {}
+
+  /** Cancels long work (model calls, runs) when the person presses Ctrl-C. */
+  get signal(): AbortSignal {
+    return this.io.signal ?? new AbortController().signal;
+  }
 
   get home(): string {
     return resolveHome({ flag: this.globals.home, env: this.io.env, cwd: this.io.cwd });
