@@ -113,6 +113,15 @@ describe('validateKeyLive against a real HTTP server', () => {
     expect((await rejection(check({ kind: 'anthropic', baseUrl: `${base}/anth`, key: BAD }))).code).toBe('LA_KEY_REJECTED');
   });
 
+  it('accepts a base URL that already ends in the API version, as provider config writes it', async () => {
+    await expect(check({ kind: 'anthropic', baseUrl: `${base}/anth/v1` })).resolves.toMatchObject({ ok: true });
+    expect(seen.at(-1)?.url).toBe('/anth/v1/models');
+    await expect(check({ kind: 'gemini', baseUrl: `${base}/gem/v1beta/` })).resolves.toMatchObject({ ok: true });
+    expect(seen.at(-1)?.url).toBe('/gem/v1beta/models');
+    await expect(check({ kind: 'ollama', baseUrl: `${base}/ollama/v1` })).resolves.toMatchObject({ ok: true });
+    expect(seen.at(-1)?.url).toBe('/ollama/api/tags');
+  });
+
   it('sends the Gemini key in a header, never in the URL, and reads 400 API_KEY_INVALID as rejected', async () => {
     await expect(check({ kind: 'gemini', baseUrl: `${base}/gem` })).resolves.toMatchObject({ ok: true });
     expect(seen.at(-1)).toMatchObject({ url: '/gem/v1beta/models', headers: { 'x-goog-api-key': GOOD } });

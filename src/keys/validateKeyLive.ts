@@ -27,10 +27,10 @@ export interface LiveCheckResult {
 
 const DEFAULT_BASE: Readonly<Record<ProviderKind, string | undefined>> = {
   openai: 'https://api.openai.com/v1',
-  anthropic: 'https://api.anthropic.com',
-  gemini: 'https://generativelanguage.googleapis.com',
+  anthropic: 'https://api.anthropic.com/v1',
+  gemini: 'https://generativelanguage.googleapis.com/v1beta',
   openrouter: 'https://openrouter.ai/api/v1',
-  ollama: 'http://127.0.0.1:11434',
+  ollama: 'http://127.0.0.1:11434/v1',
   'openai-compatible': undefined,
 };
 
@@ -42,20 +42,28 @@ interface Probe {
   headers: Record<string, string>;
 }
 
+/**
+ * `base` follows the provider config's convention, the API root including its version path
+ * (`https://api.anthropic.com/v1`), but a bare host is accepted too, since people paste either.
+ */
+function withVersion(root: string, version: string): string {
+  return /\/v\d+(beta\d*)?$/.test(root) ? root : `${root}/${version}`;
+}
+
 function probeFor(kind: ProviderKind, base: string, key: string): Probe {
   const root = base.replace(/\/+$/, '');
   switch (kind) {
     case 'anthropic':
-      return { url: `${root}/v1/models`, headers: { 'x-api-key': key, 'anthropic-version': '2023-06-01' } };
+      return { url: `${withVersion(root, 'v1')}/models`, headers: { 'x-api-key': key, 'anthropic-version': '2023-06-01' } };
     case 'gemini':
       // The header, not ?key=: URLs end up in logs and error messages, headers do not.
-      return { url: `${root}/v1beta/models`, headers: { 'x-goog-api-key': key } };
+      return { url: `${withVersion(root, 'v1beta')}/models`, headers: { 'x-goog-api-key': key } };
     case 'openrouter':
       // OpenRouter's /models is public; /key answers 401 to a bad key.
       return { url: `${root}/key`, headers: { authorization: `Bearer ${key}` } };
     case 'ollama':
       // Ollama's own listing; a proxy in front of it checks the Bearer token.
-      return { url: `${root}/api/tags`, headers: { authorization: `Bearer ${key}` } };
+      return { url: `${root.replace(/\/v1$/, '')}/api/tags`, headers: { authorization: `Bearer ${key}` } };
     default:
       return { url: `${root}/models`, headers: { authorization: `Bearer ${key}` } };
   }

@@ -46,7 +46,7 @@ export const modelConfigSchema = z.strictObject({
 });
 
 export const orchestratorConfigSchema = z.strictObject({
-  /** The model `ask` and AI tasks use when none is named. Default: the first configured model, else a detected Ollama model. */
+  /** The model `ask` and AI tasks use when none is named. Without it, `default_strategy` picks among the models that can be used here (configured ones, a detected Ollama, built-ins whose provider has a key). */
   default_model: modelIdSchema.optional(),
   /** How a model is chosen when a request names none or several. */
   default_strategy: z.enum(['explicit', 'fallback', 'fastest', 'cheapest', 'best', 'auto']).default('auto'),
