@@ -6,6 +6,7 @@ import { HomePaths, ensurePrivateDir } from './core/paths/index.js';
 import { Redactor } from './core/redact/index.js';
 import { Resilience } from './core/resilience/index.js';
 import type { GetMasterPassword, KeyStore } from './keys/index.js';
+import type { ModelService } from './orchestrator/index.js';
 
 export interface AppOptions {
   /** The resolved LocalAgent home. */
@@ -40,6 +41,11 @@ export interface App {
   readonly resilience: Resilience;
   /** The key store, built on first use (it loads the OS keyring binding). */
   keys(options?: { getMasterPassword?: GetMasterPassword }): Promise<KeyStore>;
+  /**
+   * Models: registry, provider calls and selection, built on first use (it loads the AI SDK and
+   * looks for a local Ollama).
+   */
+  models(options?: { getMasterPassword?: GetMasterPassword; fetch?: typeof globalThis.fetch }): Promise<ModelService>;
   /** Logs an error with its code and counts it by code. */
   reportError(error: LocalAgentError): void;
   /** Flushes logs and releases resources (wipes cached key material). */
@@ -89,6 +95,23 @@ export async function createApp(options: AppOptions): Promise<App> {
     return keyStore;
   };
 
+  let modelService: Promise<ModelService> | undefined;
+  const models = (modelOptions: { getMasterPassword?: GetMasterPassword; fetch?: typeof globalThis.fetch } = {}): Promise<ModelService> => {
+    modelService ??= import('./orchestrator/index.js').then(({ createModelService, ModelRegistry }) =>
+      createModelService({
+        registry: ModelRegistry.fromConfig(config, { logger }),
+        config: config.orchestrator,
+        resilience,
+        keys: () => keys(modelOptions.getMasterPassword ? { getMasterPassword: modelOptions.getMasterPassword } : {}),
+        onSecret: (value) => redactor.addSecret(value),
+        metrics,
+        logger,
+        ...(modelOptions.fetch ? { fetch: modelOptions.fetch } : {}),
+      }),
+    );
+    return modelService;
+  };
+
   return {
     paths,
     config,
@@ -99,6 +122,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     logger,
     resilience,
     keys,
+    models,
     reportError: (error) => {
       log.logError(error, { level: error.category === 'user' ? 'warn' : 'error' });
     },

@@ -47,7 +47,8 @@ interface Probe {
  * (`https://api.anthropic.com/v1`), but a bare host is accepted too, since people paste either.
  */
 function withVersion(root: string, version: string): string {
-  return /\/v\d+(beta\d*)?$/.test(root) ? root : `${root}/${version}`;
+  const last = root.slice(root.lastIndexOf('/') + 1);
+  return /^v[0-9]+[a-z0-9]*$/.test(last) ? root : `${root}/${version}`;
 }
 
 function probeFor(kind: ProviderKind, base: string, key: string): Probe {

@@ -3,6 +3,7 @@ import type { App } from '../../app.js';
 import type { KeyStore, ProviderKind } from '../../keys/index.js';
 import type { CommandContext } from '../CommandContext.js';
 import type { CliRuntime } from '../runCli.js';
+import { renderTable } from '../table.js';
 
 interface KeyInputOptions {
   stdin?: boolean;
@@ -135,9 +136,7 @@ export function registerKeyCommands(config: Command, runtime: CliRuntime): void 
         ctx.out.result(entries, () => {
           if (entries.length === 0) return 'No API keys yet. Store one with `localagent config set-key <provider>`.';
           const rows = entries.map((e) => [e.provider, e.envVar ? `env (${e.envVar})` : e.source, e.masked, e.fingerprint, formatDate(e.createdAt), formatDate(e.rotatedAt)]);
-          const header = ['PROVIDER', 'SOURCE', 'KEY', 'FINGERPRINT', 'CREATED', 'ROTATED'];
-          const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-          return [header, ...rows].map((r) => r.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join('  ').trimEnd()).join('\n');
+          return renderTable(['PROVIDER', 'SOURCE', 'KEY', 'FINGERPRINT', 'CREATED', 'ROTATED'], rows);
         });
       }),
     );
