@@ -1,4 +1,4 @@
-import { cancellationError } from '../../../core/resilience/index.js';
+import { SystemClock } from '../../../core/resilience/index.js';
 import type { CallRequest, CallResult, ModelCaller, ModelSpec, StreamEvent } from '../../types/index.js';
 import type { ModelCatalog } from '../ModelCatalog.js';
 
@@ -31,18 +31,7 @@ export interface FakeCall {
 
 /** Resolves after `ms` on the (fake) timers; rejects like the real caller as soon as `signal` aborts. */
 function wait(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  if (signal?.aborted) return Promise.reject(cancellationError(signal));
-  return new Promise((resolve, reject) => {
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(cancellationError(signal as AbortSignal));
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
+  return new SystemClock().sleep(ms, signal);
 }
 
 /**
