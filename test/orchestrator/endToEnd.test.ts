@@ -196,6 +196,33 @@ describe('orchestrator end to end against the mock model server', () => {
     await expect(pending).rejects.toMatchObject({ code: 'LA_CANCELLED' });
   });
 
+  it('treats a malformed provider answer as a failure of that model and moves on', async () => {
+    const { orchestrator } = await (await app({ models: { down: { fault: { kind: 'malformed_json' } }, ok: { reply: 'fine' } } })).models();
+    const answered = await orchestrator.generate({ prompt: 'x', models: ['down', 'ok'] });
+    expect(answered.result.text).toBe('fine');
+    expect(answered.tried[0]).toMatchObject({ model: 'down', ok: false });
+  });
+
+  it('cheapest orders by price; best and auto move away from a model that keeps failing', async () => {
+    const built = await app(
+      { models: { ok: { reply: 'good' }, other: { fault: { kind: 'server_error' } } } },
+      '',
+    );
+    const { orchestrator, registry } = await built.models();
+    expect(registry.model('ok').price).toEqual({ input: 1, output: 2 });
+    // ok: $1 in / $2 out per million; the built-in gemini-2.5-flash: $0.30 / $2.50, cheaper blended.
+    expect(orchestrator.select({ prompt: 'x', models: ['ok', 'gemini/gemini-2.5-flash'], strategy: 'cheapest' }).order).toEqual(['gemini/gemini-2.5-flash', 'ok']);
+    for (let i = 0; i < 6; i++) {
+      await orchestrator.generate({ prompt: 'x', model: 'other' }).catch(() => undefined);
+      await orchestrator.generate({ prompt: 'x', model: 'ok' });
+    }
+    for (const strategy of ['best', 'auto'] as const) {
+      const picked = await orchestrator.generate({ prompt: 'x', models: ['other', 'ok'], strategy });
+      expect(picked.result.model, strategy).toBe('ok');
+      expect(picked.tried).toHaveLength(1);
+    }
+  });
+
   it('learns from calls: fastest prefers the quicker model once measured', async () => {
     const { orchestrator } = await (await app({ models: { ok: { reply: 'a', latency_ms: 60 }, other: { reply: 'b' } } })).models();
     for (let i = 0; i < 4; i++) {
