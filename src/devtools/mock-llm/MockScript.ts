@@ -19,7 +19,7 @@ export const faultKinds = [
 /** One of `faultKinds`. */
 export type FaultKind = (typeof faultKinds)[number];
 
-/** A simulated failure. Deterministic: with `times`, exactly the first N calls fail. */
+/** A scripted failure. Deterministic: with `times`, exactly the first N calls fail. */
 export const mockFaultSchema = z.strictObject({
   /** What goes wrong. */
   kind: z.enum(faultKinds),
@@ -55,7 +55,7 @@ export const modelBehaviourSchema = z
     chunk_delay_ms: z.number().int().min(0).max(60_000).default(0),
     /** Streams: characters (code points) per text delta. */
     chunk_size: z.number().int().min(1).max(1_000_000).default(8),
-    /** A simulated failure. */
+    /** A scripted failure. */
     fault: mockFaultSchema.optional(),
   })
   .superRefine((value, ctx) => {
