@@ -5,6 +5,7 @@ import { registerAuditCommands } from './audit.js';
 import { registerConfigCommands } from './config.js';
 import { registerKeyCommands } from './keys.js';
 import { registerModelCommands } from './models.js';
+import { registerValidateCommand } from './validate.js';
 
 /** Every command group. Group files import only types at load time; handlers import what they use. */
 export function registerCommands(program: Command, runtime: CliRuntime): void {
@@ -13,4 +14,5 @@ export function registerCommands(program: Command, runtime: CliRuntime): void {
   registerAskCommand(program, runtime);
   registerModelCommands(program, runtime);
   registerAuditCommands(program, runtime);
+  registerValidateCommand(program, runtime);
 }

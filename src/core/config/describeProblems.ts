@@ -23,10 +23,26 @@ function unwrap(schema: z.ZodType): z.ZodType {
   return current;
 }
 
+/**
+ * For a tagged union (a plan's task kinds), the member that the value's tag selects, so unknown-key
+ * messages can name that member's keys; the union itself when the tag matches none.
+ */
+function selectMember(schema: z.ZodType, data: unknown, path: readonly PropertyKey[]): z.ZodType {
+  if (!(schema instanceof z.ZodDiscriminatedUnion)) return schema;
+  const discriminator = (schema._zod.def as { discriminator: string }).discriminator;
+  const tag = valueAt(data, [...path, discriminator]);
+  const member = (schema.options as z.ZodType[]).find((option) => {
+    const field = option instanceof z.ZodObject ? (option.shape as Record<string, z.ZodType>)[discriminator] : undefined;
+    return field instanceof z.ZodLiteral && field.values.has(tag as z.core.util.Literal);
+  });
+  return member ? unwrap(member) : schema;
+}
+
 /** The keys the schema accepts at `path`, for "did you mean" on unknown keys. Empty for free-form maps. */
-export function knownKeysAt(schema: z.ZodType, path: readonly PropertyKey[]): string[] {
+export function knownKeysAt(schema: z.ZodType, path: readonly PropertyKey[], data?: unknown): string[] {
   let current = unwrap(schema);
-  for (const segment of path) {
+  for (const [depth, segment] of path.entries()) {
+    current = selectMember(current, data, path.slice(0, depth));
     if (current instanceof z.ZodObject) {
       const next = (current.shape as Record<string, z.ZodType>)[String(segment)];
       if (!next) return [];
@@ -37,6 +53,7 @@ export function knownKeysAt(schema: z.ZodType, path: readonly PropertyKey[]): st
       current = unwrap(current.element as z.ZodType);
     } else return [];
   }
+  current = selectMember(current, data, path);
   return current instanceof z.ZodObject ? Object.keys(current.shape) : [];
 }
 
@@ -78,7 +95,7 @@ export function messagesFor(issue: z.core.$ZodIssue, schema: z.ZodType, data: un
   const path = [...issue.path];
   switch (issue.code) {
     case 'unrecognized_keys': {
-      const known = knownKeysAt(schema, path);
+      const known = knownKeysAt(schema, path, data);
       return issue.keys.map((key) => {
         const suggestion = closestMatch(key, known);
         const secretHint = /key|token|secret|password/i.test(key)

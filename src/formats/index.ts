@@ -1,0 +1,2 @@
+/** The file formats: `.alt` plans (and, as they land, `.last` results and `.atlas` records). */
+export * from './alt/index.js';
