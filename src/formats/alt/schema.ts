@@ -128,6 +128,8 @@ export const MODES = ['normal', 'dream', 'explore', 'chaos'] as const;
 
 /** A plan: what a command becomes, and what the runner runs. */
 export const altPlanSchema = z.strictObject({
+  /** Where editors find the JSON Schema (docs/formats/alt.schema.json); ignored by LocalAgent. */
+  $schema: z.string().optional(),
   /** Format version. */
   alt: z.literal(ALT_VERSION),
   /** A stable id; derived from the content hash when absent. */
