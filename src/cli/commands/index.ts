@@ -5,6 +5,7 @@ import { registerAuditCommands } from './audit.js';
 import { registerConfigCommands } from './config.js';
 import { registerKeyCommands } from './keys.js';
 import { registerModelCommands } from './models.js';
+import { registerPlanCommand } from './plan.js';
 import { registerValidateCommand } from './validate.js';
 
 /** Every command group. Group files import only types at load time; handlers import what they use. */
@@ -15,4 +16,5 @@ export function registerCommands(program: Command, runtime: CliRuntime): void {
   registerModelCommands(program, runtime);
   registerAuditCommands(program, runtime);
   registerValidateCommand(program, runtime);
+  registerPlanCommand(program, runtime);
 }

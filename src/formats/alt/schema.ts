@@ -91,6 +91,10 @@ export const aiTaskSchema = z.strictObject({
   /** …or a strategy over candidates. */
   strategy: z.enum(['explicit', 'fallback', 'fastest', 'cheapest', 'best', 'auto', 'race', 'ensemble']).optional(),
   models: z.array(z.string()).min(1).optional(),
+  /** Ensemble only: pick by majority vote, let `judge` pick, or keep every answer (explore mode). */
+  merge: z.enum(['vote', 'judge', 'all']).optional(),
+  /** Ensemble with `merge: judge`: the model that picks the best answer. */
+  judge: z.string().optional(),
   /** A JSON Schema the answer must match. */
   schema: z.record(z.string(), z.unknown()).optional(),
   temperature: z.number().min(0).max(2).optional(),
