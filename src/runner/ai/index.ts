@@ -1,0 +1,1 @@
+export { createAiTool, type AiTaskOutput } from './createAiTool.js';
