@@ -1,0 +1,10 @@
+export { createTools, BUILTIN_TOOL_KINDS, type BuiltinToolKind, type BuiltinTools, type CreateToolsOptions } from './createTools.js';
+export { ShellTool, type ShellToolOptions, type ShellOutput } from './ShellTool.js';
+export { FsTool, checkGlobPattern, type FsToolOptions, type FsOutput, type FsEntryType } from './FsTool.js';
+export { HttpTool, type HttpToolOptions, type HttpOutput } from './HttpTool.js';
+export { TransformTool, type TransformToolOptions } from './TransformTool.js';
+export { ApprovalTool, type ApprovalToolOptions, type ApprovalOutput, type ApprovalRecord } from './ApprovalTool.js';
+export { enforcePolicy, type DecisionListener } from './enforcePolicy.js';
+export { evaluateJsonata, type EvaluateJsonataOptions } from './evaluateJsonata.js';
+export { runProcess, signalGroup, groupExists, type RunProcessOptions, type ProcessOutcome } from './runProcess.js';
+export { TOOL_ERROR_CODES, durationToMs, taskTimeout, abortError } from './toolErrors.js';
