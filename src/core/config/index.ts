@@ -9,10 +9,14 @@ export {
   modelConfigSchema,
   modelIdSchema,
   orchestratorConfigSchema,
+  runnerConfigSchema,
+  securityConfigSchema,
   type Config,
   type ProviderConfig,
   type ModelConfig,
   type OrchestratorConfig,
+  type RunnerConfig,
+  type SecurityConfig,
 } from './schema.js';
 export { formatProblem, type ConfigProblem } from './describeProblems.js';
 export { parseYaml, readLimitedFile, positionOf, MAX_YAML_BYTES, MAX_YAML_ALIASES, type YamlSource } from './readYamlFile.js';

@@ -71,6 +71,24 @@ export const keysConfigSchema = z.strictObject({
   validate_timeout_ms: z.number().int().min(100).max(60_000).default(5_000),
 });
 
+export const runnerConfigSchema = z.strictObject({
+  /** Most tasks of a run at once (`--concurrency` overrides). */
+  concurrency: z.number().int().min(1).max(1024).default(4),
+  /** A task without its own `timeout` is stopped after this long. */
+  default_timeout_ms: z.number().int().min(100).max(86_400_000).default(300_000),
+  /** Most bytes of stdout and of stderr a shell task keeps. */
+  max_output_bytes: z.number().int().min(1024).max(1_073_741_824).default(1_048_576),
+  /** Most bytes an fs read or an http response may have. */
+  max_read_bytes: z.number().int().min(1024).max(1_073_741_824).default(10_485_760),
+});
+
+export const securityConfigSchema = z.strictObject({
+  /** Programs shell tasks may run without approval, besides the built-in safe list (docs/security/policy-defaults.md). */
+  allow_commands: z.array(z.string().min(1)).default([]),
+  /** Hosts http tasks may reach without approval, besides loopback (`example.com`, `*.example.com`). */
+  allow_hosts: z.array(z.string().min(1)).default([]),
+});
+
 /** The whole configuration. Every section is optional in files; defaults fill the rest. */
 export const configSchema = z.strictObject({
   log: logConfigSchema.prefault({}),
@@ -79,9 +97,13 @@ export const configSchema = z.strictObject({
   providers: z.record(providerNameSchema, providerConfigSchema).default({}),
   models: z.array(modelConfigSchema).default([]),
   orchestrator: orchestratorConfigSchema.prefault({}),
+  runner: runnerConfigSchema.prefault({}),
+  security: securityConfigSchema.prefault({}),
 });
 
 export type Config = z.infer<typeof configSchema>;
 export type ProviderConfig = z.infer<typeof providerConfigSchema>;
 export type ModelConfig = z.infer<typeof modelConfigSchema>;
 export type OrchestratorConfig = z.infer<typeof orchestratorConfigSchema>;
+export type RunnerConfig = z.infer<typeof runnerConfigSchema>;
+export type SecurityConfig = z.infer<typeof securityConfigSchema>;
