@@ -1,6 +1,6 @@
 // Runs every benchmark, prints one line each and the details, and saves them to bench/results/.
 // Each benchmark measures its baseline in the same run, so ratios are comparable across machines.
-// Usage: npm run bench [-- name ...]   (names: startup, resilience, logging, keys, orchestrator, segmentation)
+// Usage: npm run bench [-- name ...]   (names: startup, resilience, logging, keys, orchestrator, segmentation, runner)
 import { mkdir, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 
@@ -11,6 +11,7 @@ const all = {
   keys: () => import('./keys.mjs'),
   orchestrator: () => import('./orchestrator.mjs'),
   segmentation: () => import('./segmentation.mjs'),
+  runner: () => import('./runner.mjs'),
 };
 
 const chosen = process.argv.slice(2).length > 0 ? process.argv.slice(2) : Object.keys(all);

@@ -7,6 +7,8 @@ import { Redactor } from './core/redact/index.js';
 import { Resilience } from './core/resilience/index.js';
 import type { GetMasterPassword, KeyStore } from './keys/index.js';
 import type { ModelService } from './orchestrator/index.js';
+import type { Runner } from './runner/index.js';
+import type { RunStore, StoredRunEvent } from './store/index.js';
 
 export interface AppOptions {
   /** The resolved LocalAgent home. */
@@ -46,6 +48,11 @@ export interface App {
    * looks for a local Ollama).
    */
   models(options?: { getMasterPassword?: GetMasterPassword; fetch?: typeof globalThis.fetch }): Promise<ModelService>;
+  /**
+   * The plan runner over the run store (SQLite in the home), with the built-in tools, the ai tool
+   * over `models()`, and the default policy. Built on first use.
+   */
+  runner(options?: { getMasterPassword?: GetMasterPassword; onEvent?: (event: StoredRunEvent) => void }): Promise<{ runner: Runner; store: RunStore }>;
   /** Logs an error with its code and counts it by code. */
   reportError(error: LocalAgentError): void;
   /** Flushes logs and releases resources (wipes cached key material). */
@@ -112,6 +119,38 @@ export async function createApp(options: AppOptions): Promise<App> {
     return modelService;
   };
 
+  let runnerPromise: Promise<{ runner: Runner; store: RunStore }> | undefined;
+  const runner = (runnerOptions: { getMasterPassword?: GetMasterPassword; onEvent?: (event: StoredRunEvent) => void } = {}): Promise<{ runner: Runner; store: RunStore }> => {
+    runnerPromise ??= (async () => {
+      const [{ openStore, RunStore: RunStoreClass }, { Runner: RunnerClass }, { createTools }, { DefaultPolicy }, { createAiTool }] = await Promise.all([
+        import('./store/index.js'),
+        import('./runner/index.js'),
+        import('./runner/tools/index.js'),
+        import('./runner/policy/index.js'),
+        import('./runner/ai/index.js'),
+      ]);
+      await ensurePrivateDir(paths.runs);
+      const store = new RunStoreClass(await openStore({ file: paths.database }), {}, true);
+      const { approval: _builtIn, ...tools } = createTools();
+      const ai = createAiTool(async () => (await models(runnerOptions.getMasterPassword ? { getMasterPassword: runnerOptions.getMasterPassword } : {})).orchestrator);
+      return {
+        store,
+        runner: new RunnerClass({
+          store,
+          runsDir: paths.runs,
+          tools: { ...tools, ai },
+          policy: new DefaultPolicy({ allowCommands: config.security.allow_commands, allowHosts: config.security.allow_hosts }),
+          limits: { maxOutputBytes: config.runner.max_output_bytes, maxReadBytes: config.runner.max_read_bytes, defaultTimeoutMs: config.runner.default_timeout_ms },
+          defaultConcurrency: config.runner.concurrency,
+          env: options.env,
+          logger,
+          ...(runnerOptions.onEvent ? { onEvent: runnerOptions.onEvent } : {}),
+        }),
+      };
+    })();
+    return runnerPromise;
+  };
+
   return {
     paths,
     config,
@@ -123,10 +162,13 @@ export async function createApp(options: AppOptions): Promise<App> {
     resilience,
     keys,
     models,
+    runner,
     reportError: (error) => {
       log.logError(error, { level: error.category === 'user' ? 'warn' : 'error' });
     },
     close: async () => {
+      const running = await runnerPromise?.catch(() => undefined);
+      await running?.store.close();
       const store = await keyStore?.catch(() => undefined);
       await store?.close();
       await log.close();

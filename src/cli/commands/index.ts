@@ -6,6 +6,7 @@ import { registerConfigCommands } from './config.js';
 import { registerKeyCommands } from './keys.js';
 import { registerModelCommands } from './models.js';
 import { registerPlanCommand } from './plan.js';
+import { registerRunCommands } from './run.js';
 import { registerValidateCommand } from './validate.js';
 
 /** Every command group. Group files import only types at load time; handlers import what they use. */
@@ -17,4 +18,5 @@ export function registerCommands(program: Command, runtime: CliRuntime): void {
   registerAuditCommands(program, runtime);
   registerValidateCommand(program, runtime);
   registerPlanCommand(program, runtime);
+  registerRunCommands(program, runtime);
 }
