@@ -5,6 +5,7 @@
  */
 import { PlanError } from '../../core/errors/index.js';
 import type { AltPlan } from './schema.js';
+import { IndexHeap } from '../../core/collections/index.js';
 
 /** For each task, the tasks it needs (by index), without duplicates or self-references. */
 export type NeedsGraph = readonly (readonly number[])[];
@@ -105,7 +106,7 @@ export function topologicalOrder(graph: NeedsGraph, priorities: readonly number[
     const pb = priorities[b] ?? 0;
     return pa === pb ? a < b : pa > pb;
   };
-  const heap = new MinHeap(before);
+  const heap = new IndexHeap(before);
   for (let v = 0; v < n; v += 1) if (waiting[v] === 0) heap.push(v);
   const order: number[] = [];
   const level = new Int32Array(n);
@@ -121,43 +122,6 @@ export function topologicalOrder(graph: NeedsGraph, priorities: readonly number[
     }
   }
   return order.length === n ? { order, depth } : undefined;
-}
-
-/** A binary heap; `before(a, b)` says a comes out first. */
-class MinHeap {
-  private readonly items: number[] = [];
-  constructor(private readonly before: (a: number, b: number) => boolean) {}
-
-  push(value: number): void {
-    const items = this.items;
-    items.push(value);
-    let i = items.length - 1;
-    while (i > 0) {
-      const up = (i - 1) >> 1;
-      if (!this.before(items[i] as number, items[up] as number)) break;
-      [items[i], items[up]] = [items[up] as number, items[i] as number];
-      i = up;
-    }
-  }
-
-  pop(): number | undefined {
-    const items = this.items;
-    const top = items[0];
-    const last = items.pop();
-    if (items.length === 0 || last === undefined) return top;
-    items[0] = last;
-    let i = 0;
-    for (;;) {
-      const left = 2 * i + 1;
-      const right = left + 1;
-      let best = i;
-      if (left < items.length && this.before(items[left] as number, items[best] as number)) best = left;
-      if (right < items.length && this.before(items[right] as number, items[best] as number)) best = right;
-      if (best === i) return top;
-      [items[i], items[best]] = [items[best] as number, items[i] as number];
-      i = best;
-    }
-  }
 }
 
 /** The graph of a validated plan; throws when it is not a DAG (a plan built in code, not parsed). */

@@ -1,0 +1,1 @@
+export { IndexHeap } from './IndexHeap.js';
