@@ -1,21 +1,10 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { useTempDirs } from '../../test/support/tempDir.js';
+import { describe, expect, it } from 'vitest';
 import type { LocalAgentError } from '../core/errors/index.js';
 import { FakeClock } from '../core/resilience/test-support/FakeClock.js';
-import type { RunnerTools } from './Runner.js';
 import { denied, flakyBehaviour, hang, hangForever, limits, recordingTool } from './test-support/fakes.js';
-import { deferred, harness, journal, plan, sh, type Harness } from './test-support/harness.js';
+import { deferred, journal, plan, sh, useHarnesses } from './test-support/harness.js';
 
-const tempDir = useTempDirs();
-const open: Harness[] = [];
-afterEach(async () => {
-  for (const h of open.splice(0)) await h.close();
-});
-async function setup(tools: RunnerTools, options: Parameters<typeof harness>[2] = {}): Promise<Harness> {
-  const h = await harness(await tempDir(), tools, options);
-  open.push(h);
-  return h;
-}
+const setup = useHarnesses();
 
 describe('failure policies', () => {
   it('fail: stops the run, aborts running tasks, cancels pending ones', async () => {

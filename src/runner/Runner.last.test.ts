@@ -1,23 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { useTempDirs } from '../../test/support/tempDir.js';
+import { describe, expect, it } from 'vitest';
 import { parseLast } from '../formats/index.js';
 import { lastFilePath } from './index.js';
-import type { RunnerTools } from './Runner.js';
 import { recordingTool } from './test-support/fakes.js';
-import { harness, plan, sh, type Harness } from './test-support/harness.js';
+import { plan, sh, useHarnesses } from './test-support/harness.js';
 
-const tempDir = useTempDirs();
-const open: Harness[] = [];
-afterEach(async () => {
-  for (const h of open.splice(0)) await h.close();
-});
-async function setup(tools: RunnerTools): Promise<Harness> {
-  const h = await harness(await tempDir(), tools);
-  open.push(h);
-  return h;
-}
+const setup = useHarnesses();
 
 describe('the .last result', () => {
   it('records statuses, timings, AI usage and cost, artifacts, the graph and totals; valid against the schema', async () => {

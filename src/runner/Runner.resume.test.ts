@@ -1,25 +1,14 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { afterEach, describe, expect, it } from 'vitest';
-import { useTempDirs } from '../../test/support/tempDir.js';
+import { describe, expect, it } from 'vitest';
 import type { LocalAgentError } from '../core/errors/index.js';
 import type { ParsedPlan } from '../formats/index.js';
 import type { Lease } from '../store/index.js';
 import { lastFilePath, type JournalEvent } from './index.js';
-import type { RunnerTools } from './Runner.js';
 import { recordingTool, type Shell } from './test-support/fakes.js';
-import { deferred, harness, journal, plan, sh, type Harness } from './test-support/harness.js';
+import { deferred, journal, plan, sh, useHarnesses, type Harness } from './test-support/harness.js';
 
-const tempDir = useTempDirs();
-const open: Harness[] = [];
-afterEach(async () => {
-  for (const h of open.splice(0)) await h.close();
-});
-async function setup(tools: RunnerTools, options: Parameters<typeof harness>[2] = {}): Promise<Harness> {
-  const h = await harness(await tempDir(), tools, options);
-  open.push(h);
-  return h;
-}
+const setup = useHarnesses();
 
 /** What a crashed process leaves: a run, its lease held by a process that is gone, and part of its journal. */
 async function crashedRun(h: Harness, parsed: ParsedPlan, events: JournalEvent[], owner = { pid: 2 ** 22 + 4321, host: hostname() }): Promise<{ runId: string; lease: Lease }> {

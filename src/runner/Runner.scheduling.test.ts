@@ -1,20 +1,9 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { useTempDirs } from '../../test/support/tempDir.js';
+import { describe, expect, it } from 'vitest';
 import type { AltTask } from '../formats/index.js';
-import type { RunnerTools } from './Runner.js';
 import { delay, recordingTool, type Shell } from './test-support/fakes.js';
-import { harness, journal, plan, sh, type Harness } from './test-support/harness.js';
+import { journal, plan, sh, useHarnesses } from './test-support/harness.js';
 
-const tempDir = useTempDirs();
-const open: Harness[] = [];
-afterEach(async () => {
-  for (const h of open.splice(0)) await h.close();
-});
-async function setup(tools: RunnerTools, options: Parameters<typeof harness>[2] = {}): Promise<Harness> {
-  const h = await harness(await tempDir(), tools, options);
-  open.push(h);
-  return h;
-}
+const setup = useHarnesses();
 
 describe('templates', () => {
   it('fills every text parameter from inputs and earlier outputs; other values as compact JSON', async () => {

@@ -1,3 +1,5 @@
+import { afterEach } from 'vitest';
+import { useTempDirs } from '../../../test/support/tempDir.js';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { validatePlan, type AltPlanInput, type ParsedPlan } from '../../formats/index.js';
@@ -70,4 +72,21 @@ export function deferred<T = void>(): { promise: Promise<T>; resolve: (value: T)
   let resolve!: (value: T) => void;
   const promise = new Promise<T>((res) => (resolve = res));
   return { promise, resolve };
+}
+
+/**
+ * A `setup(tools, options)` for a test file: each harness gets its own temp folder and is closed
+ * after its test (before the folder is removed: after-hooks run in reverse order).
+ */
+export function useHarnesses(): (tools: RunnerTools, options?: Parameters<typeof harness>[2]) => Promise<Harness> {
+  const tempDir = useTempDirs();
+  const open: Harness[] = [];
+  afterEach(async () => {
+    for (const h of open.splice(0)) await h.close();
+  });
+  return async (tools, options = {}) => {
+    const h = await harness(await tempDir(), tools, options);
+    open.push(h);
+    return h;
+  };
 }
