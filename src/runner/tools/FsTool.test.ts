@@ -3,11 +3,11 @@ import { lstat, mkdir, mkdtemp, readFile, readlink, realpath, rm, stat, symlink,
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ApprovalRequiredError, LocalAgentError, PolicyDeniedError } from '../../core/errors/index.js';
+import { ApprovalRequiredError, PolicyDeniedError } from '../../core/errors/index.js';
 import type { AltTask } from '../../formats/index.js';
 import { DefaultPolicy } from '../policy/index.js';
 import { FsTool, checkGlobPattern } from './index.js';
-import { FixedPolicy, toolContext } from './test-support/toolContext.js';
+import { FixedPolicy, failure, toolContext } from './test-support/toolContext.js';
 
 type FsTask = Extract<AltTask, { kind: 'fs' }>;
 
@@ -36,14 +36,6 @@ describe('FsTool', () => {
     await rm(base, { recursive: true, force: true });
   });
 
-  async function failure(promise: Promise<unknown>): Promise<LocalAgentError> {
-    const error = await promise.then(
-      () => undefined,
-      (thrown: unknown) => thrown,
-    );
-    expect(error).toBeInstanceOf(LocalAgentError);
-    return error as LocalAgentError;
-  }
 
   const run = (t: FsTask, overrides = {}): Promise<unknown> => tool.run(t, toolContext(ws, overrides));
 

@@ -2,11 +2,11 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApprovalRequiredError, LocalAgentError, NetworkError, PolicyDeniedError, TimeoutError } from '../../core/errors/index.js';
+import { ApprovalRequiredError, NetworkError, PolicyDeniedError, TimeoutError } from '../../core/errors/index.js';
 import type { AltTask } from '../../formats/index.js';
 import { DefaultPolicy } from '../policy/index.js';
 import { HttpTool } from './index.js';
-import { FixedPolicy, toolContext } from './test-support/toolContext.js';
+import { FixedPolicy, failure, toolContext } from './test-support/toolContext.js';
 
 type HttpTask = Extract<AltTask, { kind: 'http' }>;
 
@@ -89,14 +89,6 @@ describe('HttpTool', () => {
     await new Promise((done) => server.close(done));
   });
 
-  async function failure(promise: Promise<unknown>): Promise<LocalAgentError> {
-    const error = await promise.then(
-      () => undefined,
-      (thrown: unknown) => thrown,
-    );
-    expect(error).toBeInstanceOf(LocalAgentError);
-    return error as LocalAgentError;
-  }
 
   it('returns status, lower-case headers and a parsed JSON body', async () => {
     const output = await tool.run(task(`${base}/json`), toolContext(ws));

@@ -2,11 +2,11 @@ import { mkdir, mkdtemp, readFile, realpath, rm, writeFile } from 'node:fs/promi
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ApprovalRequiredError, LocalAgentError, OperationCancelledError, PolicyDeniedError, TimeoutError, UserInputError } from '../../core/errors/index.js';
+import { ApprovalRequiredError, OperationCancelledError, PolicyDeniedError, TimeoutError, UserInputError } from '../../core/errors/index.js';
 import type { AltTask } from '../../formats/index.js';
 import { DefaultPolicy } from '../policy/index.js';
 import { ShellTool } from './index.js';
-import { FixedPolicy, eventually, isAlive, toolContext } from './test-support/toolContext.js';
+import { FixedPolicy, eventually, isAlive, failure, toolContext } from './test-support/toolContext.js';
 
 type ShellTask = Extract<AltTask, { kind: 'shell' }>;
 
@@ -38,14 +38,6 @@ describe('ShellTool', () => {
     await rm(ws, { recursive: true, force: true });
   });
 
-  async function failure(promise: Promise<unknown>): Promise<LocalAgentError> {
-    const error = await promise.then(
-      () => undefined,
-      (thrown: unknown) => thrown,
-    );
-    expect(error).toBeInstanceOf(LocalAgentError);
-    return error as LocalAgentError;
-  }
 
   async function pidsFile(): Promise<{ parent: number; grandchild: number }> {
     expect(await eventually(async () => (await readFile(join(ws, 'pids.json'), 'utf8').catch(() => '')) !== '')).toBe(true);

@@ -1,9 +1,9 @@
 import { tmpdir } from 'node:os';
 import { describe, expect, it } from 'vitest';
-import { LocalAgentError, TimeoutError, UserInputError } from '../../core/errors/index.js';
+import { TimeoutError, UserInputError } from '../../core/errors/index.js';
 import type { AltTask } from '../../formats/index.js';
 import { TransformTool, evaluateJsonata } from './index.js';
-import { FixedPolicy, toolContext } from './test-support/toolContext.js';
+import { FixedPolicy, failure, toolContext } from './test-support/toolContext.js';
 
 type TransformTask = Extract<AltTask, { kind: 'transform' }>;
 
@@ -20,14 +20,6 @@ describe('TransformTool', () => {
   const tool = new TransformTool();
   const ws = tmpdir();
 
-  async function failure(promise: Promise<unknown>): Promise<LocalAgentError> {
-    const error = await promise.then(
-      () => undefined,
-      (thrown: unknown) => thrown,
-    );
-    expect(error).toBeInstanceOf(LocalAgentError);
-    return error as LocalAgentError;
-  }
 
   it('evaluates over { inputs, tasks } and returns the value, whatever its type', async () => {
     const context = toolContext(ws, { scope });

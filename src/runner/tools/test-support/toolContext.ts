@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
+import { expect } from 'vitest';
 import type { Policy, PolicyDecision, PolicyEffect, PolicyRequest, ToolContext } from '../../types/index.js';
+import { LocalAgentError } from '../../../core/errors/index.js';
 
 /** A policy that answers every request with `effect` and records what it was asked. */
 export class FixedPolicy implements Policy {
@@ -54,4 +56,14 @@ export async function eventually(check: () => boolean | Promise<boolean>, ms = 5
     if (Date.now() > end) return false;
     await new Promise((done) => setTimeout(done, 25));
   }
+}
+
+/** The LocalAgentError a promise rejects with (the test fails if it resolves or throws anything else). */
+export async function failure(promise: Promise<unknown>): Promise<LocalAgentError> {
+  const error = await promise.then(
+    () => undefined,
+    (thrown: unknown) => thrown,
+  );
+  expect(error).toBeInstanceOf(LocalAgentError);
+  return error as LocalAgentError;
 }
