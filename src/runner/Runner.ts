@@ -1,13 +1,14 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { realpath, stat } from 'node:fs/promises';
-import { ConfigurationError, UserInputError } from '../core/errors/index.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ConfigurationError, LocalAgentError, UserInputError } from '../core/errors/index.js';
 import { SystemClock, type Clock, type LoggerLike } from '../core/resilience/index.js';
 import { checkBuiltLast, parseLast, validatePlan, type AltPlan, type LastResult, type ParsedPlan, type TaskKind } from '../formats/index.js';
 import { currentOwner, runNotFound, type Lease, type LeaseOwner, type RunRecord, type RunStore, type StoredRunEvent } from '../store/index.js';
 // The built-in approval tool is the default: a plan's approval tasks work whatever tools are passed.
 import { ApprovalTool } from './tools/index.js';
-import { approvalDenied, errorRecord, taskNotWaiting } from './errors.js';
+import { approvalDenied, cancelPending, errorRecord, taskNotWaiting } from './errors.js';
 import { fromStored, type JournalEvent, type TimedEvent } from './journal/events.js';
 import { RunState } from './journal/RunState.js';
 import { buildLast } from './last/buildLast.js';
@@ -34,6 +35,13 @@ export interface RunnerOptions {
   retry?: Partial<RetryDefaults> | undefined;
   /** How often a running run renews its lease; 0 turns heartbeats off (tests). Default 5 s. */
   heartbeatMs?: number | undefined;
+  /**
+   * How often a running run looks in its journal for a cancel another process asked for (`runs
+   * cancel` from another terminal); 0 turns it off. Default 250 ms.
+   */
+  cancelCheckMs?: number | undefined;
+  /** How long `cancel` waits for a run that another process runs to stop. Default 10 s. */
+  cancelWaitMs?: number | undefined;
   /** Concurrency when `start` is given none. Default 4. */
   defaultConcurrency?: number | undefined;
   /** Who holds leases; default this process on this host. */
@@ -74,6 +82,8 @@ export interface RunHandle {
 
 const DEFAULT_RETRY: RetryDefaults = { base_delay_ms: 1000, max_delay_ms: 30_000, max_retry_after_ms: 60_000, jitter: true };
 const MAX_CONCURRENCY = 10_000;
+/** How often `cancel` looks whether a run another process runs has stopped. */
+const CANCEL_POLL_MS = 100;
 
 function isParsedPlan(plan: AltPlan | ParsedPlan): plan is ParsedPlan {
   return typeof (plan as ParsedPlan).hash === 'string' && typeof (plan as ParsedPlan).plan === 'object';
@@ -175,7 +185,14 @@ export class Runner {
     return this.resumeWith(runId, options, () => []);
   }
 
-  /** Cancels a run (running here, paused, or left behind by a crash) and resolves with its `.last`. */
+  /**
+   * Cancels a run and resolves with its `.last`: a run running here, paused, left behind by a
+   * crash, or being run by another live process. That process holds the lease, so the request is
+   * appended to the run's journal without it; the process notices within `cancelCheckMs` and
+   * stops the run as a cancel of its own would. This waits up to `cancelWaitMs` for the run to
+   * end, then throws `LA_RUN_CANCEL_PENDING` (the request stays in the journal: the run stops at
+   * its owner's next check, or when it is next resumed).
+   */
   async cancel(runId: string, reason = 'cancelled on request'): Promise<LastResult> {
     const running = this.executions.get(runId);
     if (running?.accepting) {
@@ -183,8 +200,30 @@ export class Runner {
       return running.done;
     }
     if (running) await running.done.catch(() => undefined);
-    const handle = await this.resumeWith(runId, {}, (state) => (state.finalStatus ? [] : [{ type: 'run_cancel_requested', data: { reason } }]));
-    return handle.done;
+    const waitMs = this.options.cancelWaitMs ?? 10_000;
+    const deadline = Date.now() + waitMs;
+    let requested = false;
+    for (;;) {
+      let handle: RunHandle;
+      try {
+        // Free (paused, crashed, or finished since the last look): cancel it here, or return its result.
+        handle = await this.resumeWith(runId, {}, (state) =>
+          state.finalStatus || state.stopping?.reason === 'cancelled' ? [] : [{ type: 'run_cancel_requested', data: { reason } }],
+        );
+      } catch (error) {
+        if (!(error instanceof LocalAgentError && error.code === 'LA_RUN_BUSY')) throw error;
+        if (!requested) {
+          await this.store.append({ runId, type: 'run_cancel_requested', data: { reason, ...this.owner } });
+          requested = true;
+        }
+        const left = deadline - Date.now();
+        if (left <= 0) throw cancelPending(runId, waitMs, { pid: error.details.owner_pid, host: error.details.owner_host });
+        // The owner releases the lease once the run has ended; the next look then returns its result.
+        await sleep(Math.min(CANCEL_POLL_MS, left));
+        continue;
+      }
+      return handle.done;
+    }
   }
 
   /** A person approves a task waiting for approval: it runs again with `approved: true`. */
@@ -220,7 +259,8 @@ export class Runner {
     const lease = await this.store.acquire(runId, this.owner);
     try {
       const plan = run.plan as AltPlan;
-      const events = (await this.store.events(runId)).map(fromStored).filter((e): e is TimedEvent => e !== undefined);
+      const stored = await this.store.events(runId);
+      const events = stored.map(fromStored).filter((e): e is TimedEvent => e !== undefined);
       const state = RunState.replay(plan, events);
       const extra = opening(state);
       if (state.finalStatus) {
@@ -244,6 +284,7 @@ export class Runner {
           state,
           templates: new TaskTemplates(plan.tasks),
           lease,
+          seenSeq: stored.at(-1)?.seq ?? 0,
         },
         [{ type: 'run_resumed', data: { ...this.owner, concurrency } }, ...extra],
         options.signal,
@@ -285,7 +326,7 @@ export class Runner {
   private execute(
     run: Pick<
       ConstructorParameters<typeof Execution>[0],
-      'runId' | 'planId' | 'planHash' | 'plan' | 'seed' | 'workspace' | 'inputs' | 'concurrency' | 'state' | 'templates'
+      'runId' | 'planId' | 'planHash' | 'plan' | 'seed' | 'workspace' | 'inputs' | 'concurrency' | 'state' | 'templates' | 'seenSeq'
     > & { lease: Lease },
     opening: JournalEvent[],
     signal: AbortSignal | undefined,
@@ -301,6 +342,7 @@ export class Runner {
       retry: this.retry,
       runsDir: this.options.runsDir,
       heartbeatMs: this.options.heartbeatMs ?? 5000,
+      cancelCheckMs: this.options.cancelCheckMs ?? 250,
       logger: this.options.logger,
       onEvent: this.options.onEvent,
     });

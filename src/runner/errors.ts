@@ -1,4 +1,4 @@
-import { InternalError, type LocalAgentError, OperationCancelledError, PolicyDeniedError, TimeoutError, UserInputError, toLocalAgentError } from '../core/errors/index.js';
+import { InternalError, type LocalAgentError, OperationCancelledError, PolicyDeniedError, StorageError, TimeoutError, UserInputError, toLocalAgentError } from '../core/errors/index.js';
 import type { ErrorRecord } from './journal/events.js';
 import { formatMs } from './scheduler/durations.js';
 
@@ -55,5 +55,16 @@ export function outputNotJson(taskId: string, cause: unknown): LocalAgentError {
     suggestion: 'This is a bug in the tool; report it with the plan that shows it.',
     details: { task: taskId },
     cause,
+  });
+}
+
+/** Another process runs the run; the cancel request is in its journal, but the run had not stopped when the caller stopped waiting. */
+export function cancelPending(runId: string, waitedMs: number, owner: { pid?: unknown; host?: unknown }): StorageError {
+  return new StorageError({
+    code: 'LA_RUN_CANCEL_PENDING',
+    category: 'transient',
+    message: `Cancel requested: run ${runId} is being run by another process (pid ${String(owner.pid)} on ${String(owner.host)}), which had not stopped it after ${formatMs(waitedMs)}; it will stop at its next check.`,
+    suggestion: `See whether it stopped with \`localagent runs show ${runId}\`. The request is recorded: if that process has died, the run is cancelled when it is next resumed or cancelled.`,
+    details: { run_id: runId, owner_pid: owner.pid, owner_host: owner.host, waited_ms: waitedMs },
   });
 }

@@ -102,6 +102,41 @@ describe('RunStore: the journal', () => {
     });
   }
 
+  for (const journalWrites of ['native', 'kysely'] as const) {
+    it(`gives events another connection appends to the same run (a cancel request from another process) their own seqs (${journalWrites})`, async () => {
+      const file = join(await tempDir(), 'la.db');
+      const owner = await RunStore.open({ file, journalWrites });
+      const other = await RunStore.open({ file, journalWrites });
+      await owner.createRun(newRun('a'));
+      await Promise.all([owner.append({ runId: 'a', type: 'one' }), owner.enqueue({ runId: 'a', type: 'two' })]);
+      expect(await other.append({ runId: 'a', type: 'request' })).toMatchObject({ seq: 3 });
+      await Promise.all([owner.enqueue({ runId: 'a', type: 'three' }), other.enqueue({ runId: 'a', type: 'again' }), owner.enqueue({ runId: 'a', type: 'four' })]);
+      const events = await owner.events('a');
+      expect(events.map((e) => e.seq)).toEqual([1, 2, 3, 4, 5, 6]);
+      expect(events.slice(0, 3).map((e) => e.type)).toEqual(['one', 'two', 'request']);
+      expect(events.map((e) => e.type).sort()).toEqual(['again', 'four', 'one', 'request', 'three', 'two']);
+      await other.close();
+      await owner.close();
+    });
+  }
+
+  it('finds the next event of a type after a seq, looking at each event once', async () => {
+    const store = await open();
+    await store.createRun(newRun('a'));
+    await store.createRun(newRun('b'));
+    expect(await store.nextEventOfType('a', 'stop', 0)).toEqual({ lastSeq: 0, event: undefined });
+    await store.append({ runId: 'a', type: 'go' });
+    await store.append({ runId: 'b', type: 'stop' });
+    const none = await store.nextEventOfType('a', 'stop', 0);
+    expect(none).toEqual({ lastSeq: 1, event: undefined });
+    await store.append({ runId: 'a', type: 'stop', data: { reason: 'r' } });
+    await store.append({ runId: 'a', type: 'go' });
+    const found = await store.nextEventOfType('a', 'stop', none.lastSeq);
+    expect(found).toEqual({ lastSeq: 3, event: { runId: 'a', seq: 2, at: expect.any(String) as string, type: 'stop', taskId: undefined, attempt: undefined, data: { reason: 'r' } } });
+    expect(await store.nextEventOfType('a', 'stop', found.lastSeq)).toEqual({ lastSeq: 3, event: undefined });
+    await store.close();
+  });
+
   it('keeps appending through Kysely while a Kysely transaction holds the connection, in order', async () => {
     const store = await open();
     await store.createRun(newRun('a'));

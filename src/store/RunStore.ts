@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { StorageError, UserInputError } from '../core/errors/index.js';
-import type { RunStatus, RunsTable } from './Database.js';
+import type { RunEventsTable, RunStatus, RunsTable } from './Database.js';
 import { openStore, type NewEventRow, type OpenStoreOptions, type Store } from './openStore.js';
 import { toStorageError } from './storageErrors.js';
 
@@ -393,15 +393,36 @@ export class RunStore {
         .orderBy('seq')
         .execute(),
     );
-    return rows.map((row) => ({
-      runId: row.run_id,
-      seq: row.seq,
-      at: row.at,
-      type: row.type,
-      taskId: row.task_id ?? undefined,
-      attempt: row.attempt ?? undefined,
-      data: row.data === null ? undefined : (JSON.parse(row.data) as unknown),
-    }));
+    return rows.map(toStoredEvent);
+  }
+
+  /**
+   * A cheap look for news in a run's journal: the run's last `seq` now, and the first event of
+   * `type` after `afterSeq` and up to that `seq`, if any. Pass the returned `lastSeq` as the next
+   * `afterSeq`: every event is looked at once, so each call reads only what was appended since the
+   * previous one (an event committed after the first read gets a higher seq and is seen next time).
+   */
+  async nextEventOfType(runId: string, type: string, afterSeq: number): Promise<{ lastSeq: number; event: StoredRunEvent | undefined }> {
+    return this.guard('reading the run journal', async () => {
+      const top = await this.store.db
+        .selectFrom('run_events')
+        .select((eb) => eb.fn.max<number | null>('seq').as('seq'))
+        .where('run_id', '=', runId)
+        .executeTakeFirst();
+      const lastSeq = Math.max(afterSeq, top?.seq ?? 0);
+      if (lastSeq === afterSeq) return { lastSeq, event: undefined };
+      const row = await this.store.db
+        .selectFrom('run_events')
+        .selectAll()
+        .where('run_id', '=', runId)
+        .where('seq', '>', afterSeq)
+        .where('seq', '<=', lastSeq)
+        .where('type', '=', type)
+        .orderBy('seq')
+        .limit(1)
+        .executeTakeFirst();
+      return { lastSeq, event: row ? toStoredEvent(row) : undefined };
+    });
   }
 
   /** Stores the run's result (replacing an earlier snapshot); `json` when the caller has it serialised already. */
@@ -509,6 +530,18 @@ export class RunStore {
     this.closed = true;
     if (this.ownsStore) await this.store.close();
   }
+}
+
+function toStoredEvent(row: RunEventsTable): StoredRunEvent {
+  return {
+    runId: row.run_id,
+    seq: row.seq,
+    at: row.at,
+    type: row.type,
+    taskId: row.task_id ?? undefined,
+    attempt: row.attempt ?? undefined,
+    data: row.data === null ? undefined : (JSON.parse(row.data) as unknown),
+  };
 }
 
 function toRecord(row: RunsTable): RunRecord {

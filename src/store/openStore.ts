@@ -1,7 +1,7 @@
 import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, SqliteDialect, type SqliteDatabase, type SqliteStatement } from 'kysely';
+import { Kysely, SqliteDialect, sql, type SqliteDatabase, type SqliteStatement } from 'kysely';
 import type { Database } from './Database.js';
 import { MIGRATIONS, migrate, type Migration, type StoreDialect } from './migrations.js';
 import { toStorageError } from './storageErrors.js';
@@ -150,7 +150,9 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
 /**
  * The SQLite journal writer: two cached statements in a `BEGIN IMMEDIATE` transaction (~20 µs per
  * commit, against ~45 µs through the query builder). Callers run it while holding Kysely's
- * connection, or when no Kysely transaction is open, so it never interleaves with one.
+ * connection, or when no Kysely transaction is open, so it never interleaves with one. `IMMEDIATE`
+ * takes the write lock before `max(seq)` is read, so appends from other processes to the same run
+ * (a cancel request) are serialised with this one and every event gets its own seq.
  */
 function nativeWriter(raw: BetterSqlite3.Database): (rows: readonly NewEventRow[]) => number[] {
   const maxSeq = raw.prepare<[string], { seq: number | null }>('select max(seq) as seq from run_events where run_id = ?');
@@ -177,6 +179,11 @@ const INSERT_CHUNK = 500;
 /** The portable journal writer: the same transaction through Kysely. */
 export async function appendWithKysely(db: Kysely<Database>, rows: readonly NewEventRow[]): Promise<number[]> {
   return db.transaction().execute(async (trx) => {
+    // A write that changes nothing (an empty range of the primary key), first: it takes the write
+    // lock before any seq is read, so an append by another process (a `runs cancel` while this one
+    // runs the run) waits for this one instead of racing it for a seq or making this transaction
+    // fail as stale. (PostgreSQL would use `lock table run_events in share row exclusive mode`.)
+    if (rows[0]) await trx.updateTable('run_events').set({ seq: sql`seq` }).where('run_id', '=', rows[0].run_id).where('seq', '<', 0).execute();
     const next = new Map<string, number>();
     const values = [];
     for (const row of rows) {

@@ -1,8 +1,9 @@
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
+import { processAlive } from '../../src/store/index.js';
 import { describe, expect, it } from 'vitest';
 import { builtCli, runBuilt, runInProcess, type CliRun } from '../support/cliHarness.js';
 import { useTempDirs } from '../support/tempDir.js';
@@ -138,5 +139,54 @@ describe('crash and resume', () => {
     expect(resumed.code, resumed.stderr).toBe(0);
     expect(resumed.stdout).toContain('success');
     expect(await readFile(join(ws, 'log.txt'), 'utf8')).toBe('first\nlast\n');
+  });
+});
+
+describe('cancel from another terminal', () => {
+  it('runs cancel stops a run that another process is running: its shell task is killed and it exits at once', async () => {
+    const { home, ws } = await setup();
+    await writeFile(join(home, 'config.yaml'), 'security:\n  allow_commands: [sleep]\n');
+    await writeFile(join(ws, 'long.alt.yaml'), 'alt: 1\ntitle: long\ntasks:\n  - id: wait\n    kind: shell\n    argv: [sleep, "20"]\n  - id: after\n    kind: shell\n    argv: [sleep, "1"]\n    needs: [wait]\n');
+    expect(existsSync(builtCli)).toBe(true);
+    const child = spawn(process.execPath, [builtCli, '--home', home, 'run', 'long.alt.yaml'], { cwd: ws, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const timer = setInterval(() => {
+          if (stderr.includes('wait started')) {
+            clearInterval(timer);
+            resolve();
+          }
+        }, 20);
+        setTimeout(() => reject(new Error(`the run never reached the slow task: ${stderr}`)), 15_000);
+      });
+      // The sleep the shell tool started, in its own process group under the running CLI.
+      const sleepPid = execFileSync('ps', ['-A', '-o', 'pid=,ppid=,args='], { encoding: 'utf8' })
+        .split('\n')
+        .map((line) => line.trim().split(/\s+/))
+        .find(([, ppid, ...args]) => ppid === String(child.pid) && args.join(' ') === 'sleep 20')?.[0];
+      expect(sleepPid).toBeDefined();
+
+      const list = await runBuilt(['--home', home, 'runs', 'list', '--json'], { cwd: ws });
+      const runId = (JSON.parse(list.stdout) as { id: string }[])[0]?.id ?? '';
+      const asked = Date.now();
+      const cancelled = await runBuilt(['--home', home, 'runs', 'cancel', runId], { cwd: ws });
+      expect(cancelled.code, cancelled.stderr).toBe(0);
+      expect(cancelled.stdout).toContain(`${runId}: cancelled`);
+
+      const code = await exited;
+      expect(Date.now() - asked).toBeLessThan(10_000);
+      expect(code).not.toBe(0);
+      expect(stdout).toMatch(/^cancelled: 2 cancelled/);
+      expect(processAlive(Number(sleepPid))).toBe(false);
+      const shown = await runBuilt(['--home', home, 'runs', 'show', runId, '--json'], { cwd: ws });
+      expect(JSON.parse(shown.stdout)).toMatchObject({ status: 'cancelled', tasks: [{ id: 'wait', status: 'cancelled' }, { id: 'after', status: 'cancelled' }] });
+    } finally {
+      child.kill('SIGKILL');
+    }
   });
 });

@@ -19,8 +19,12 @@ export type JournalEvent =
   | { type: 'run_started'; data: { pid: number; host: string; concurrency: number } }
   /** A process took the run up again (after a crash, a pause, or to apply a decision). */
   | { type: 'run_resumed'; data: { pid: number; host: string; concurrency: number } }
-  /** Someone cancelled the run: nothing new starts, running tasks are aborted. */
-  | { type: 'run_cancel_requested'; data: { reason: string } }
+  /**
+   * Someone cancelled the run: nothing new starts, running tasks are aborted. `pid` and `host` say
+   * who, when another process asked while this one ran the run (it appends the event without the
+   * lease; the owner notices it within a fraction of a second).
+   */
+  | { type: 'run_cancel_requested'; data: { reason: string; pid?: number; host?: string } }
   /** Nothing can progress until a person decides on the listed tasks. */
   | { type: 'run_paused'; data: { waiting: string[] } }
   | { type: 'run_finished'; data: { status: FinalRunStatus } }

@@ -43,6 +43,10 @@ export interface ExecutionOptions {
   retry: RetryDefaults;
   runsDir: string;
   heartbeatMs: number;
+  /** How often to look in the journal for a cancel another process asked for; 0 turns it off. */
+  cancelCheckMs: number;
+  /** The last journal seq the state was replayed from (0 for a new run): the cancel check reads only what follows. */
+  seenSeq?: number | undefined;
   logger?: LoggerLike | undefined;
   onEvent?: ((event: StoredRunEvent) => void) | undefined;
 }
@@ -83,6 +87,10 @@ export class Execution {
   private lastCommit: Promise<void> = Promise.resolve();
   private heartbeat: ReturnType<typeof setInterval> | undefined;
   private heartbeatBusy = false;
+  private cancelCheck: ReturnType<typeof setInterval> | undefined;
+  private cancelCheckBusy = false;
+  /** The journal has been looked through up to this seq for cancel requests from other processes. */
+  private seenSeq: number;
 
   constructor(private readonly o: ExecutionOptions) {
     this.done = new Promise<LastResult>((resolve, reject) => {
@@ -96,6 +104,7 @@ export class Execution {
     this.needs = plan.tasks.map((task) => [...new Set(task.needs ?? [])].map((id) => o.state.indexById.get(id) as number));
     this.dependents = Array.from({ length: this.n }, () => []);
     this.needs.forEach((needs, i) => needs.forEach((u) => this.dependents[u]?.push(i)));
+    this.seenSeq = o.seenSeq ?? 0;
     this.remaining = new Int32Array(this.n);
     this.queue = new ReadyQueue(plan.tasks.map((task) => task.priority ?? 0));
     this.facts = {
@@ -133,6 +142,10 @@ export class Execution {
       this.heartbeat = setInterval(() => this.beat(), this.o.heartbeatMs);
       this.heartbeat.unref();
     }
+    if (this.o.cancelCheckMs > 0) {
+      this.cancelCheck = setInterval(() => this.checkCancel(), this.o.cancelCheckMs);
+      this.cancelCheck.unref();
+    }
     if (state.stopping) this.stop();
     this.pump();
   }
@@ -144,6 +157,39 @@ export class Execution {
       .heartbeat(this.o.lease)
       .catch((error: unknown) => this.fatal(error))
       .finally(() => (this.heartbeatBusy = false));
+  }
+
+  /**
+   * Looks for a `run_cancel_requested` that another process appended to the journal (it cannot
+   * reach this one otherwise); off the hot path: one read of the events since the last look.
+   */
+  private checkCancel(): void {
+    if (this.cancelCheckBusy || this.closing) return;
+    this.cancelCheckBusy = true;
+    this.o.store
+      .nextEventOfType(this.o.runId, 'run_cancel_requested', this.seenSeq)
+      .then(({ lastSeq, event }) => {
+        this.seenSeq = lastSeq;
+        if (event) this.cancelledElsewhere(event);
+      })
+      .catch((error: unknown) => {
+        // Not fatal by itself: if the database is what failed, the next journal write says so.
+        this.o.logger?.warn({ err: errorRecord(error), run_id: this.o.runId }, 'could not look for a cancel request');
+      })
+      .finally(() => (this.cancelCheckBusy = false));
+  }
+
+  /** Another process asked to cancel: the same as `cancel`, except that the event is in the journal already. */
+  private cancelledElsewhere(stored: StoredRunEvent): void {
+    // Closing: too late to change anything. Stopping: stopped already (by a failure, or a cancel).
+    if (this.closing || this.o.state.stopping) return;
+    const data = stored.data as { reason?: unknown; pid?: unknown; host?: unknown } | undefined;
+    const reason = typeof data?.reason === 'string' ? data.reason : 'cancelled on request';
+    this.o.logger?.info({ run_id: this.o.runId, by_pid: data?.pid, by_host: data?.host, reason }, 'another process cancelled the run');
+    this.o.state.apply({ type: 'run_cancel_requested', data: { reason } }, stored.at);
+    if (this.o.onEvent) this.notify(this.o.onEvent, stored);
+    this.stop();
+    this.pump();
   }
 
   /**
@@ -501,15 +547,17 @@ export class Execution {
     // The file write runs on libuv's threads while SQLite stores the same text here.
     await Promise.all([writeLast(this.o.runsDir, last, json), this.o.store.saveResult(this.o.runId, last, json)]);
     await this.o.store.setStatus(this.o.runId, status);
-    this.stopHeartbeat();
+    this.stopTimers();
     await this.o.store.release(this.o.lease);
     this.settled = true;
     this.resolveDone(last);
   }
 
-  private stopHeartbeat(): void {
+  private stopTimers(): void {
     if (this.heartbeat) clearInterval(this.heartbeat);
+    if (this.cancelCheck) clearInterval(this.cancelCheck);
     this.heartbeat = undefined;
+    this.cancelCheck = undefined;
   }
 
   /**
@@ -526,7 +574,7 @@ export class Execution {
     this.stopController.abort(error);
     for (const attempt of this.aborts.values()) attempt.abort(error);
     this.queue.clear();
-    this.stopHeartbeat();
+    this.stopTimers();
     // Best effort: when the database is what failed, the lease goes stale and is taken over later.
     if (error.code !== 'LA_RUN_LEASE_LOST') this.o.store.release(this.o.lease).catch(() => undefined);
     this.rejectDone(error);
