@@ -11,12 +11,13 @@ import { registerValidateCommand } from './validate.js';
 
 /** Every command group. Group files import only types at load time; handlers import what they use. */
 export function registerCommands(program: Command, runtime: CliRuntime): void {
-  const config = registerConfigCommands(program, runtime);
-  registerKeyCommands(config, runtime);
+  // The order `--help` lists them in: the pipeline first, then models, then setup and records.
+  registerPlanCommand(program, runtime);
+  registerValidateCommand(program, runtime);
+  registerRunCommands(program, runtime);
   registerAskCommand(program, runtime);
   registerModelCommands(program, runtime);
+  const config = registerConfigCommands(program, runtime);
+  registerKeyCommands(config, runtime);
   registerAuditCommands(program, runtime);
-  registerValidateCommand(program, runtime);
-  registerPlanCommand(program, runtime);
-  registerRunCommands(program, runtime);
 }
