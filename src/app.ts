@@ -9,6 +9,7 @@ import type { GetMasterPassword, KeyStore } from './keys/index.js';
 import type { ModelService } from './orchestrator/index.js';
 import type { Runner } from './runner/index.js';
 import type { RunStore, StoredRunEvent } from './store/index.js';
+import type { AuditLog } from './security/audit/index.js';
 
 export interface AppOptions {
   /** The resolved LocalAgent home. */
@@ -53,6 +54,8 @@ export interface App {
    * over `models()`, and the default policy. Built on first use.
    */
   runner(options?: { getMasterPassword?: GetMasterPassword; onEvent?: (event: StoredRunEvent) => void }): Promise<{ runner: Runner; store: RunStore }>;
+  /** The hash-chained log of security events: policy denials, approval requests, who approved or denied. */
+  securityAudit(): Promise<AuditLog>;
   /** Logs an error with its code and counts it by code. */
   reportError(error: LocalAgentError): void;
   /** Flushes logs and releases resources (wipes cached key material). */
@@ -119,6 +122,36 @@ export async function createApp(options: AppOptions): Promise<App> {
     return modelService;
   };
 
+  let auditPromise: Promise<AuditLog> | undefined;
+  const securityAudit = (): Promise<AuditLog> => {
+    auditPromise ??= import('./security/audit/index.js').then(({ AuditLog: AuditLogClass }) => new AuditLogClass({ file: paths.securityAuditLog, redactor }));
+    return auditPromise;
+  };
+  /**
+   * From the run journal into the security audit log: a task that waits for a person (whether an
+   * approval task or a policy "needs approval"), and the person's decision with who made it.
+   */
+  const auditApprovals = (event: StoredRunEvent): void => {
+    const subject = `${event.runId}/${event.taskId ?? ''}`;
+    const data = (event.data ?? {}) as { by?: string; message?: string };
+    let entry: Parameters<AuditLog['append']>[0] | undefined;
+    if (event.type === 'task_waiting_approval') {
+      entry = { category: 'approval', action: 'request', outcome: 'approval_required', actor: `Agent:${event.runId}`, subject, ...(data.message ? { reason: data.message } : {}) };
+    } else if (event.type === 'task_approved' || event.type === 'task_denied') {
+      entry = { category: 'approval', action: event.type === 'task_approved' ? 'approve' : 'deny', outcome: 'success', actor: data.by ?? 'unknown', subject };
+    }
+    if (!entry) return;
+    const record = entry;
+    const write = securityAudit()
+      .then((log) => log.append(record))
+      .then(() => undefined)
+      .catch((error: unknown) => logger.error({ error, run_id: event.runId }, 'Could not write an approval event to the security audit log.'))
+      .finally(() => pendingAudits.delete(write));
+    pendingAudits.add(write);
+  };
+  /** Audit writes still under way; `close()` waits for them so an exit cannot drop one. */
+  const pendingAudits = new Set<Promise<void>>();
+
   let runnerPromise: Promise<{ runner: Runner; store: RunStore }> | undefined;
   const runner = (runnerOptions: { getMasterPassword?: GetMasterPassword; onEvent?: (event: StoredRunEvent) => void } = {}): Promise<{ runner: Runner; store: RunStore }> => {
     runnerPromise ??= (async () => {
@@ -131,7 +164,22 @@ export async function createApp(options: AppOptions): Promise<App> {
       ]);
       await ensurePrivateDir(paths.runs);
       const store = new RunStoreClass(await openStore({ file: paths.database }), {}, true);
-      const { approval: _builtIn, ...tools } = createTools();
+      // A denial is audited before the tool stops; if it cannot be written, the tool fails rather
+      // than go on unaudited. Approval waits are audited from the journal (auditApprovals).
+      const tools = createTools({
+        onDecision: async (request, decision) => {
+          if (decision.effect !== 'deny') return;
+          await (await securityAudit()).append({
+            category: 'policy',
+            action: request.action,
+            outcome: 'denied',
+            actor: `${request.principal.type}:${request.principal.id}`,
+            subject: request.resource,
+            reason: decision.reason,
+            rules: decision.rules ?? [],
+          });
+        },
+      });
       const ai = createAiTool(async () => (await models(runnerOptions.getMasterPassword ? { getMasterPassword: runnerOptions.getMasterPassword } : {})).orchestrator);
       return {
         store,
@@ -144,7 +192,10 @@ export async function createApp(options: AppOptions): Promise<App> {
           defaultConcurrency: config.runner.concurrency,
           env: options.env,
           logger,
-          ...(runnerOptions.onEvent ? { onEvent: runnerOptions.onEvent } : {}),
+          onEvent: (event: StoredRunEvent) => {
+            auditApprovals(event);
+            runnerOptions.onEvent?.(event);
+          },
         }),
       };
     })();
@@ -163,10 +214,12 @@ export async function createApp(options: AppOptions): Promise<App> {
     keys,
     models,
     runner,
+    securityAudit,
     reportError: (error) => {
       log.logError(error, { level: error.category === 'user' ? 'warn' : 'error' });
     },
     close: async () => {
+      await Promise.allSettled([...pendingAudits]);
       const running = await runnerPromise?.catch(() => undefined);
       await running?.store.close();
       const store = await keyStore?.catch(() => undefined);

@@ -86,6 +86,26 @@ describe('localagent run', () => {
     expect(list.map((r) => r.status).sort()).toEqual(['failure', 'success']);
   });
 
+  it('writes policy denials, approval requests and who decided into the security audit log', async () => {
+    const { ws, la } = await setup();
+    await writeFile(join(ws, 'nuke.alt.yaml'), 'alt: 1\ntitle: nuke\ntasks:\n  - id: nuke\n    kind: shell\n    argv: [rm, -rf, /]\n');
+    await writeFile(join(ws, 'ask.alt.yaml'), 'alt: 1\ntitle: ask\ntasks:\n  - id: ask\n    kind: approval\n    message: Go on?\n');
+    expect((await la(['run', 'nuke.alt.yaml'])).code).toBe(3);
+    const paused = JSON.parse((await la(['run', 'ask.alt.yaml', '--json'])).stdout) as { run_id: string };
+    expect((await la(['runs', 'approve', paused.run_id, 'ask'])).code).toBe(0);
+    const entries = JSON.parse((await la(['audit', 'show', '--json'])).stdout) as { category: string; action: string; outcome: string; actor?: string; subject?: string }[];
+    expect(entries).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ category: 'policy', action: 'shell.exec', outcome: 'denied', subject: 'rm' }),
+        expect.objectContaining({ category: 'approval', action: 'request', outcome: 'approval_required', subject: `${paused.run_id}/ask` }),
+        expect.objectContaining({ category: 'approval', action: 'approve', outcome: 'success', actor: 'tester', subject: `${paused.run_id}/ask` }),
+      ]),
+    );
+    const verify = await la(['audit', 'verify']);
+    expect(verify.code).toBe(0);
+    expect(verify.stdout).toContain('security.audit.jsonl');
+  });
+
   it('asks on a terminal and continues in the same process', async () => {
     const { ws, la } = await setup();
     await writeFile(join(ws, 'ask.alt.yaml'), 'alt: 1\ntitle: ask\ntasks:\n  - id: ask\n    kind: approval\n    message: Go on?\n');

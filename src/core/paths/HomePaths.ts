@@ -19,6 +19,10 @@ export class HomePaths {
   get keyAuditLog(): string {
     return join(this.root, 'audit', 'keys.audit.jsonl');
   }
+  /** Policy denials and approval requests, and who approved or denied what. */
+  get securityAuditLog(): string {
+    return join(this.root, 'audit', 'security.audit.jsonl');
+  }
   get runs(): string {
     return join(this.root, 'runs');
   }
