@@ -190,6 +190,7 @@ export async function createApp(options: AppOptions): Promise<App> {
           policy: new DefaultPolicy({ allowCommands: config.security.allow_commands, allowHosts: config.security.allow_hosts }),
           limits: { maxOutputBytes: config.runner.max_output_bytes, maxReadBytes: config.runner.max_read_bytes, defaultTimeoutMs: config.runner.default_timeout_ms },
           defaultConcurrency: config.runner.concurrency,
+          redact: (value) => redactor.strings(value),
           env: options.env,
           logger,
           onEvent: (event: StoredRunEvent) => {

@@ -47,6 +47,11 @@ export interface RunnerOptions {
   /** Who holds leases; default this process on this host. */
   owner?: LeaseOwner | undefined;
   logger?: LoggerLike | undefined;
+  /**
+   * Hides secrets in task outputs and error messages before they are journaled, written to the
+   * `.last`, or filled into later tasks (the app passes `Redactor.strings`). Default: none.
+   */
+  redact?: ((value: unknown) => unknown) | undefined;
   /** Called with every journal event once it is committed (progress output, SSE). Must not throw. */
   onEvent?: ((event: StoredRunEvent) => void) | undefined;
 }
@@ -345,6 +350,7 @@ export class Runner {
       cancelCheckMs: this.options.cancelCheckMs ?? 250,
       logger: this.options.logger,
       onEvent: this.options.onEvent,
+      redact: this.options.redact,
     });
     const { runId } = run;
     this.executions.set(runId, execution);

@@ -210,3 +210,27 @@ describe('cancel from another terminal', () => {
     }
   });
 });
+
+describe('secrets in task outputs', () => {
+  it('never reach the .last, the journal, the terminal or later tasks', async () => {
+    const { home, ws, la } = await setup();
+    const sentinel = `sk-proj-SENTINEL${'x'.repeat(8)}${Date.now()}`;
+    await writeFile(join(ws, 'config.txt'), `api_key=${sentinel}\n`);
+    await writeFile(
+      join(ws, 'leak.alt.yaml'),
+      'alt: 1\ntitle: leak\ntasks:\n  - id: read\n    kind: fs\n    op: read\n    path: config.txt\n' +
+        '  - id: echo\n    kind: shell\n    argv: [echo, "{{ tasks.read.output.content }}"]\n    needs: [read]\n' +
+        '  - id: copy\n    kind: fs\n    op: write\n    path: copy.txt\n    content: "{{ tasks.echo.output.stdout }}"\n    needs: [echo]\n',
+    );
+    const run = await la(['run', 'leak.alt.yaml', '--json', '-o', 'leak.last.json']);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout + run.stderr).not.toContain(sentinel);
+    expect(await readFile(join(ws, 'leak.last.json'), 'utf8')).not.toContain(sentinel);
+    // The echo task only ever saw the redacted text, so the copy holds no secret either.
+    expect(await readFile(join(ws, 'copy.txt'), 'utf8')).toContain('[REDACTED]');
+    for (const file of ['localagent.db', 'localagent.db-wal']) {
+      const path = join(home, file);
+      if (existsSync(path)) expect((await readFile(path)).includes(Buffer.from(sentinel))).toBe(false);
+    }
+  });
+});

@@ -125,3 +125,18 @@ describe('Redactor verdict cache', () => {
     expect(redactor.mayContainSecret(`x ${'a'.repeat(300)} sk-proj-abcdefghijklmnopqrstuvwx`)).toBe(true);
   });
 });
+
+describe('Redactor.strings', () => {
+  it('hides secret shapes and known secrets in every string and key, but leaves field names alone', () => {
+    const redactor = new Redactor();
+    redactor.addSecret('plain-registered-secret');
+    const input = { key: 'a label', token: 3, nested: [{ text: `use ${openai} here` }, 'plain-registered-secret'], [openai]: 'as a key' };
+    const out = redactor.strings(input);
+    expect(out).toEqual({ key: 'a label', token: 3, nested: [{ text: `use ${REDACTED} here` }, REDACTED], [REDACTED]: 'as a key' });
+    expect(input.key).toBe('a label');
+    const cyclic: Record<string, unknown> = { a: 'x' };
+    cyclic.self = cyclic;
+    expect(redactor.strings(cyclic)).toEqual({ a: 'x', self: '[Circular]' });
+    expect(redactor.strings('short')).toBe('short');
+  });
+});

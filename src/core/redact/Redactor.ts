@@ -109,6 +109,26 @@ export class Redactor {
     return this.walk(value, new WeakSet()) as T;
   }
 
+  /**
+   * A deep copy of data with every string (and key) passed through `text()`: secret shapes and known
+   * secrets hidden, field names left alone. For data people produced (task outputs, file contents),
+   * where a field called `key` or `token` is as likely to be a label as a credential.
+   */
+  strings<T>(value: T): T {
+    return this.walkStrings(value, new WeakSet()) as T;
+  }
+
+  private walkStrings(value: unknown, seen: WeakSet<object>): unknown {
+    if (typeof value === 'string') return value.length < 8 || !this.mayContainSecret(value) ? value : this.text(value);
+    if (value === null || typeof value !== 'object') return value;
+    if (seen.has(value)) return '[Circular]';
+    seen.add(value);
+    if (Array.isArray(value)) return value.map((item) => this.walkStrings(item, seen));
+    const out: Record<string, unknown> = {};
+    for (const [key, field] of Object.entries(value as Record<string, unknown>)) out[this.text(key)] = this.walkStrings(field, seen);
+    return out;
+  }
+
   private walk(value: unknown, seen: WeakSet<object>): unknown {
     if (typeof value === 'string') return this.text(value);
     if (value === null || typeof value !== 'object') return value;

@@ -49,6 +49,8 @@ export interface ExecutionOptions {
   seenSeq?: number | undefined;
   logger?: LoggerLike | undefined;
   onEvent?: ((event: StoredRunEvent) => void) | undefined;
+  /** Hides secrets in outputs and error messages before they reach the journal, the `.last` and later tasks. */
+  redact?: ((value: unknown) => unknown) | undefined;
 }
 
 type Backoff = ReturnType<ReturnType<typeof createRetryBackoff>['next']>;
@@ -197,8 +199,14 @@ export class Execution {
    * Events recorded in the same tick share one commit (and one promise). A failed commit is fatal:
    * the run stops, and can be resumed from what was committed.
    */
-  private record(event: JournalEvent, dataJson?: string): Promise<void> {
-    const { store, state, onEvent } = this.o;
+  private record(recorded: JournalEvent, dataJson?: string): Promise<void> {
+    const { store, state, onEvent, redact } = this.o;
+    // Outputs are redacted where they are made (invoke); everything else (error messages, approval
+    // texts) here, before the state, the journal or any listener sees it.
+    const event =
+      redact && dataJson === undefined && (recorded as { data?: unknown }).data !== undefined
+        ? ({ ...recorded, data: redact((recorded as { data?: unknown }).data) } as JournalEvent)
+        : recorded;
     const at = store.eventTime();
     state.apply(event, at);
     const fields = event as { taskId?: string; attempt?: number; data?: unknown };
@@ -432,14 +440,16 @@ export class Execution {
       });
       if (output === undefined) return { ok: true, json: 'null', output: null };
       let json: string | undefined;
+      let safe: unknown;
       try {
-        json = JSON.stringify(output);
+        safe = this.o.redact ? this.o.redact(output) : output;
+        json = JSON.stringify(safe);
       } catch (error) {
         return { ok: false, error: outputNotJson(task.id, error), stopped: false };
       }
       if (json === undefined) return { ok: true, json: 'null', output: null };
       // What dependents see is what a resumed run would read back from the journal.
-      return { ok: true, json, output: typeof output === 'object' && output !== null ? (JSON.parse(json) as unknown) : output };
+      return { ok: true, json, output: typeof safe === 'object' && safe !== null ? (JSON.parse(json) as unknown) : safe };
     } catch (thrown) {
       const error = toLocalAgentError(attempt.abortedWith ?? thrown);
       return { ok: false, error, stopped: attempt.abortedWith !== undefined && attempt.abortedWith === this.stopReason };
