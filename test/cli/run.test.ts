@@ -233,4 +233,16 @@ describe('secrets in task outputs', () => {
       if (existsSync(path)) expect((await readFile(path)).includes(Buffer.from(sentinel))).toBe(false);
     }
   });
+
+  it('cannot be used to change a later command: the policy decides on the filled-in task', async () => {
+    const { ws, la } = await setup();
+    await writeFile(
+      join(ws, 'inject.alt.yaml'),
+      'alt: 1\ntitle: inject\ntasks:\n  - id: evil\n    kind: transform\n    expr: \'"rm"\'\n' +
+        '  - id: victim\n    kind: shell\n    argv: ["{{ tasks.evil.output }}", "-rf", "/"]\n    needs: [evil]\n',
+    );
+    const run = await la(['run', 'inject.alt.yaml']);
+    expect(run.code).toBe(3);
+    expect(run.stdout).toContain('victim: LA_POLICY_DENIED');
+  });
 });
