@@ -19,6 +19,4 @@ export interface RunnerToolContext extends ToolContext {
     chaosLevel?: number | undefined;
     language?: string | undefined;
   };
-  /** Who approved this task and when, once `approved` is true. */
-  approval?: { by: string; at: string } | undefined;
 }

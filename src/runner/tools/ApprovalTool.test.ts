@@ -20,13 +20,11 @@ describe('ApprovalTool', () => {
     expect(pending.message).toContain('Publish the release notes?');
   });
 
-  it('returns who approved and when, from the context, a lookup, or defaults', async () => {
+  it('returns who approved and when, from the context, or defaults', async () => {
     const at = '2025-06-01T12:00:00.000Z';
     const withRecord = { ...toolContext(ws, { approved: true }), approval: { by: 'alice', at } };
     expect(await new ApprovalTool().run(approvalTask, withRecord)).toEqual({ approved_by: 'alice', at });
 
-    const lookup = new ApprovalTool({ lookup: (runId, taskId) => (runId === 'run-test' && taskId === 'task-test' ? { by: 'bob', at } : undefined) });
-    expect(await lookup.run(approvalTask, toolContext(ws, { approved: true }))).toEqual({ approved_by: 'bob', at });
 
     const fallback = new ApprovalTool({ clock: () => new Date(at) });
     expect(await fallback.run(approvalTask, toolContext(ws, { approved: true }))).toEqual({ approved_by: 'unknown', at });

@@ -4,18 +4,7 @@ import type { Tool, ToolContext } from '../types/index.js';
 import { enforcePolicy, type DecisionListener } from './enforcePolicy.js';
 import { throwIfAborted } from './toolErrors.js';
 
-/** Who approved a task, and when (ISO-8601). */
-export interface ApprovalRecord {
-  by: string;
-  at: string;
-}
-
 export interface ApprovalToolOptions {
-  /**
-   * Who approved a task and when, for runners whose ToolContext does not carry it (see
-   * `ToolContext.approval` below). Default: none.
-   */
-  lookup?: (runId: string, taskId: string) => ApprovalRecord | undefined;
   /** The time reported when no record says when. Default: now. */
   clock?: () => Date;
   onDecision?: DecisionListener;
@@ -33,18 +22,15 @@ type ApprovalTask = Extract<AltTask, { kind: 'approval' }>;
  * `{ message }`) so the runner pauses the run; once approved it returns who approved and when.
  * A denial never reaches the tool: the runner fails the task.
  *
- * The approver's identity is read from `context.approval` when the runner provides it (an
- * optional field this tool anticipates; the lead owns the ToolContext contract), else from the
- * `lookup` option, else reported as "unknown".
+ * The approver's identity comes from `context.approval`; without it (a runner that does not
+ * record one) it is reported as "unknown".
  */
 export class ApprovalTool implements Tool<'approval'> {
   readonly kind = 'approval' as const;
-  private readonly lookup: ApprovalToolOptions['lookup'];
   private readonly clock: () => Date;
   private readonly onDecision: DecisionListener | undefined;
 
   constructor(options: ApprovalToolOptions = {}) {
-    this.lookup = options.lookup;
     this.clock = options.clock ?? (() => new Date());
     this.onDecision = options.onDecision;
   }
@@ -58,7 +44,7 @@ export class ApprovalTool implements Tool<'approval'> {
         details: { message: task.message },
       });
     }
-    const record = (context as ToolContext & { approval?: ApprovalRecord }).approval ?? this.lookup?.(context.runId, context.taskId);
+    const record = context.approval;
     return { approved_by: record?.by ?? 'unknown', at: record?.at ?? this.clock().toISOString() };
   }
 }

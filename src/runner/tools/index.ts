@@ -3,7 +3,7 @@ export { ShellTool, type ShellToolOptions, type ShellOutput } from './ShellTool.
 export { FsTool, checkGlobPattern, type FsToolOptions, type FsOutput, type FsEntryType } from './FsTool.js';
 export { HttpTool, type HttpToolOptions, type HttpOutput } from './HttpTool.js';
 export { TransformTool, type TransformToolOptions } from './TransformTool.js';
-export { ApprovalTool, type ApprovalToolOptions, type ApprovalOutput, type ApprovalRecord } from './ApprovalTool.js';
+export { ApprovalTool, type ApprovalToolOptions, type ApprovalOutput } from './ApprovalTool.js';
 export { enforcePolicy, type DecisionListener } from './enforcePolicy.js';
 export { evaluateJsonata, type EvaluateJsonataOptions } from './evaluateJsonata.js';
 export { runProcess, signalGroup, groupExists, type RunProcessOptions, type ProcessOutcome } from './runProcess.js';

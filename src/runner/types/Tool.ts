@@ -23,6 +23,8 @@ export interface ToolContext {
   policy: Policy;
   /** True once a person approved this task (after an `approve` decision). */
   approved: boolean;
+  /** Who approved it and when (ISO-8601), once `approved` is true. */
+  approval?: { by: string; at: string } | undefined;
   limits: ToolLimits;
   /** The process environment, for the shell tool's allowlist. */
   env: NodeJS.ProcessEnv;
