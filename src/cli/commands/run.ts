@@ -84,7 +84,7 @@ async function follow(ctx: CommandContext, runner: Runner, first: RunHandle, pro
       progress.pause();
       const message = task.approval?.message ?? `task ${taskId} needs approval`;
       const yes = await confirm(ctx, `Approve "${taskId}"? ${message}`);
-      const by = ctx.io.env.USER ?? 'cli-user';
+      const by = approverOf(ctx);
       handle = yes ? await runner.approve(last.run_id, taskId, by, { signal: ctx.signal }) : await runner.deny(last.run_id, taskId, by, { signal: ctx.signal });
     }
     if (!handle) break;
@@ -115,10 +115,33 @@ async function finish(ctx: CommandContext, last: LastResult, lastFile: string, o
   return exitCodeOf(last);
 }
 
-async function runnerFor(ctx: CommandContext, progress: RunProgress): Promise<{ runner: Runner; lastFile: (id: string) => string; store: Awaited<ReturnType<Awaited<ReturnType<CommandContext['app']>>['runner']>>['store'] }> {
+/** Who a person's approval or denial is recorded as. */
+function approverOf(ctx: CommandContext): string {
+  return ctx.io.env.USER ?? ctx.io.env.USERNAME ?? 'cli-user';
+}
+
+/**
+ * Starts (or continues) a run with live progress, waits for it (asking about approvals on a
+ * terminal), writes `-o` and prints the summary. Returns the exit code.
+ */
+async function followRun(
+  ctx: CommandContext,
+  start: (runner: Runner) => Promise<RunHandle>,
+  options: { output?: string | undefined; plan?: AltPlan },
+): Promise<number> {
+  const plan = options.plan;
+  const progress = new RunProgress(ctx.io.stderr, {
+    tty: ctx.io.stderr.isTTY === true,
+    color: ctx.globals.color,
+    quiet: ctx.out.json,
+    titles: plan ? Object.fromEntries(plan.tasks.map((t) => [t.id, t.title ?? t.id])) : {},
+    total: plan?.tasks.length ?? 0,
+  });
   const [app, { masterPasswordSource }, { lastFilePath }] = await Promise.all([ctx.app(), import('../masterPassword.js'), import('../../runner/index.js')]);
-  const { runner, store } = await app.runner({ getMasterPassword: masterPasswordSource(ctx), onEvent: (e: StoredRunEvent) => progress.onEvent(e) });
-  return { runner, store, lastFile: (id) => lastFilePath(app.paths.runs, id) };
+  const { runner } = await app.runner({ getMasterPassword: masterPasswordSource(ctx), onEvent: (e: StoredRunEvent) => progress.onEvent(e) });
+  const last = await follow(ctx, runner, await start(runner), progress);
+  progress.end();
+  return finish(ctx, last, lastFilePath(app.paths.runs, last.run_id), options.output);
 }
 
 export function registerRunCommands(program: Command, runtime: CliRuntime): void {
@@ -183,13 +206,9 @@ export function registerRunCommands(program: Command, runtime: CliRuntime): void
             return 1;
           }
         }
-        const progress = new RunProgress(ctx.io.stderr, { tty: ctx.io.stderr.isTTY === true, color: ctx.globals.color, quiet: ctx.out.json, titles: Object.fromEntries(plan.tasks.map((t) => [t.id, t.title ?? t.id])), total: plan.tasks.length });
-        const { runner, lastFile } = await runnerFor(ctx, progress);
         // A loaded file is already validated; the runner takes it as is instead of checking it again.
-        const handle = await runner.start(parsed ?? plan, { workspace, inputs, signal: ctx.signal, ...(options.concurrency ? { concurrency: options.concurrency } : {}) });
-        const last = await follow(ctx, runner, handle, progress);
-        progress.end();
-        return finish(ctx, last, lastFile(last.run_id), options.output);
+        const start = { workspace, inputs, signal: ctx.signal, ...(options.concurrency ? { concurrency: options.concurrency } : {}) };
+        return followRun(ctx, (runner) => runner.start(parsed ?? plan, start), { output: options.output, plan });
       }),
     );
 
@@ -242,27 +261,30 @@ export function registerRunCommands(program: Command, runtime: CliRuntime): void
       }),
     );
 
-  const continuing = (name: string, description: string, act: (runner: Runner, runId: string, taskId: string | undefined, ctx: CommandContext) => Promise<RunHandle>) =>
-    runs
-      .command(name)
-      .description(description)
-      .option('-o, --output <file>', 'also write the .last result to this file')
-      .action(
-        runtime.action(async (ctx, runId: string, ...rest: unknown[]) => {
-          const taskId = typeof rest[0] === 'string' ? rest[0] : undefined;
-          const options = (typeof rest[0] === 'string' ? rest[1] : rest[0]) as { output?: string };
-          const progress = new RunProgress(ctx.io.stderr, { tty: ctx.io.stderr.isTTY === true, color: ctx.globals.color, quiet: ctx.out.json, titles: {}, total: 0 });
-          const { runner, lastFile } = await runnerFor(ctx, progress);
-          const handle = await act(runner, runId, taskId, ctx);
-          const last = await follow(ctx, runner, handle, progress);
-          progress.end();
-          return finish(ctx, last, lastFile(last.run_id), options.output);
-        }),
-      );
-
-  continuing('resume <run>', 'continue a run after a crash or pause: finished tasks keep their results, unfinished ones run', (runner, runId, _task, ctx) => runner.resume(runId, { signal: ctx.signal }));
-  continuing('approve <run> <task>', 'approve a task that waits for a person, and continue the run', (runner, runId, taskId, ctx) => runner.approve(runId, taskId ?? '', ctx.io.env.USER ?? 'cli-user', { signal: ctx.signal }));
-  continuing('deny <run> <task>', 'deny a task that waits for a person (it fails), and continue the run', (runner, runId, taskId, ctx) => runner.deny(runId, taskId ?? '', ctx.io.env.USER ?? 'cli-user', { signal: ctx.signal }));
+  const outputOption = (): Option => new Option('-o, --output <file>', 'also write the .last result to this file');
+  runs
+    .command('resume <run>')
+    .description('continue a run after a crash or pause: finished tasks keep their results, unfinished ones run')
+    .addOption(outputOption())
+    .action(runtime.action(async (ctx, runId: string, options: { output?: string }) => followRun(ctx, (runner) => runner.resume(runId, { signal: ctx.signal }), options)));
+  runs
+    .command('approve <run> <task>')
+    .description('approve a task that waits for a person, and continue the run')
+    .addOption(outputOption())
+    .action(
+      runtime.action(async (ctx, runId: string, taskId: string, options: { output?: string }) =>
+        followRun(ctx, (runner) => runner.approve(runId, taskId, approverOf(ctx), { signal: ctx.signal }), options),
+      ),
+    );
+  runs
+    .command('deny <run> <task>')
+    .description('deny a task that waits for a person (it fails), and continue the run')
+    .addOption(outputOption())
+    .action(
+      runtime.action(async (ctx, runId: string, taskId: string, options: { output?: string }) =>
+        followRun(ctx, (runner) => runner.deny(runId, taskId, approverOf(ctx), { signal: ctx.signal }), options),
+      ),
+    );
 
   runs
     .command('cancel <run>')
