@@ -127,24 +127,13 @@ export async function createApp(options: AppOptions): Promise<App> {
     auditPromise ??= import('./security/audit/index.js').then(({ AuditLog: AuditLogClass }) => new AuditLogClass({ file: paths.securityAuditLog, redactor }));
     return auditPromise;
   };
-  /**
-   * From the run journal into the security audit log: a task that waits for a person (whether an
-   * approval task or a policy "needs approval"), and the person's decision with who made it.
-   */
+  /** Approval requests and decisions from the run journal into the security audit log. */
   const auditApprovals = (event: StoredRunEvent): void => {
-    const subject = `${event.runId}/${event.taskId ?? ''}`;
-    const data = (event.data ?? {}) as { by?: string; message?: string };
-    let entry: Parameters<AuditLog['append']>[0] | undefined;
-    if (event.type === 'task_waiting_approval') {
-      entry = { category: 'approval', action: 'request', outcome: 'approval_required', actor: `Agent:${event.runId}`, subject, ...(data.message ? { reason: data.message } : {}) };
-    } else if (event.type === 'task_approved' || event.type === 'task_denied') {
-      entry = { category: 'approval', action: event.type === 'task_approved' ? 'approve' : 'deny', outcome: 'success', actor: data.by ?? 'unknown', subject };
-    }
-    if (!entry) return;
-    const record = entry;
-    const write = securityAudit()
-      .then((log) => log.append(record))
-      .then(() => undefined)
+    const write = import('./security/audit/index.js')
+      .then(async ({ approvalAuditEvent }) => {
+        const entry = approvalAuditEvent(event);
+        if (entry) await (await securityAudit()).append(entry);
+      })
       .catch((error: unknown) => logger.error({ error, run_id: event.runId }, 'Could not write an approval event to the security audit log.'))
       .finally(() => pendingAudits.delete(write));
     pendingAudits.add(write);
@@ -169,15 +158,8 @@ export async function createApp(options: AppOptions): Promise<App> {
       const tools = createTools({
         onDecision: async (request, decision) => {
           if (decision.effect !== 'deny') return;
-          await (await securityAudit()).append({
-            category: 'policy',
-            action: request.action,
-            outcome: 'denied',
-            actor: `${request.principal.type}:${request.principal.id}`,
-            subject: request.resource,
-            reason: decision.reason,
-            rules: decision.rules ?? [],
-          });
+          const { policyDenialAuditEvent } = await import('./security/audit/index.js');
+          await (await securityAudit()).append(policyDenialAuditEvent({ request, decision }));
         },
       });
       const ai = createAiTool(async () => (await models(runnerOptions.getMasterPassword ? { getMasterPassword: runnerOptions.getMasterPassword } : {})).orchestrator);

@@ -12,3 +12,4 @@ export {
   type AuditVerifyOk,
   type AuditVerifyResult,
 } from './AuditEvent.js';
+export { approvalAuditEvent, policyDenialAuditEvent, type RunEventLike, type PolicyDecisionLike } from './securityEvents.js';
