@@ -7,7 +7,7 @@ import { Redactor } from './core/redact/index.js';
 import { Resilience } from './core/resilience/index.js';
 import type { GetMasterPassword, KeyStore } from './keys/index.js';
 import type { ModelService } from './orchestrator/index.js';
-import type { Runner } from './runner/index.js';
+import type { Policy, Runner } from './runner/index.js';
 import type { RunStore, StoredRunEvent } from './store/index.js';
 import type { AuditLog } from './security/audit/index.js';
 
@@ -54,6 +54,8 @@ export interface App {
    * over `models()`, and the default policy. Built on first use.
    */
   runner(options?: { getMasterPassword?: GetMasterPassword; onEvent?: (event: StoredRunEvent) => void }): Promise<{ runner: Runner; store: RunStore }>;
+  /** The policy every tool asks first (the default rules with the config's allow lists). */
+  policy(): Promise<Policy>;
   /** The hash-chained log of security events: policy denials, approval requests, who approved or denied. */
   securityAudit(): Promise<AuditLog>;
   /** Logs an error with its code and counts it by code. */
@@ -141,14 +143,21 @@ export async function createApp(options: AppOptions): Promise<App> {
   /** Audit writes still under way; `close()` waits for them so an exit cannot drop one. */
   const pendingAudits = new Set<Promise<void>>();
 
+  let policyPromise: Promise<Policy> | undefined;
+  const policy = (): Promise<Policy> => {
+    policyPromise ??= import('./runner/policy/index.js').then(
+      ({ DefaultPolicy }) => new DefaultPolicy({ allowCommands: config.security.allow_commands, allowHosts: config.security.allow_hosts }),
+    );
+    return policyPromise;
+  };
+
   let runnerPromise: Promise<{ runner: Runner; store: RunStore }> | undefined;
   const runner = (runnerOptions: { getMasterPassword?: GetMasterPassword; onEvent?: (event: StoredRunEvent) => void } = {}): Promise<{ runner: Runner; store: RunStore }> => {
     runnerPromise ??= (async () => {
-      const [{ openStore, RunStore: RunStoreClass }, { Runner: RunnerClass }, { createTools }, { DefaultPolicy }, { createAiTool }] = await Promise.all([
+      const [{ openStore, RunStore: RunStoreClass }, { Runner: RunnerClass }, { createTools }, { createAiTool }] = await Promise.all([
         import('./store/index.js'),
         import('./runner/index.js'),
         import('./runner/tools/index.js'),
-        import('./runner/policy/index.js'),
         import('./runner/ai/index.js'),
       ]);
       await ensurePrivateDir(paths.runs);
@@ -169,7 +178,7 @@ export async function createApp(options: AppOptions): Promise<App> {
           store,
           runsDir: paths.runs,
           tools: { ...tools, ai },
-          policy: new DefaultPolicy({ allowCommands: config.security.allow_commands, allowHosts: config.security.allow_hosts }),
+          policy: await policy(),
           limits: { maxOutputBytes: config.runner.max_output_bytes, maxReadBytes: config.runner.max_read_bytes, defaultTimeoutMs: config.runner.default_timeout_ms },
           defaultConcurrency: config.runner.concurrency,
           redact: (value) => redactor.strings(value),
@@ -197,6 +206,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     keys,
     models,
     runner,
+    policy,
     securityAudit,
     reportError: (error) => {
       log.logError(error, { level: error.category === 'user' ? 'warn' : 'error' });

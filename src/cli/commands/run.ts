@@ -175,11 +175,9 @@ export function registerRunCommands(program: Command, runtime: CliRuntime): void
 
         if (options.dryRun) {
           const { planOrder } = await import('../../formats/index.js');
-          const { DefaultPolicy } = await import('../../runner/policy/index.js');
           const { dryRunDecisions } = await import('../dryRun.js');
           const app = await ctx.app();
-          const policy = new DefaultPolicy({ allowCommands: app.config.security.allow_commands, allowHosts: app.config.security.allow_hosts });
-          const decisions = await dryRunDecisions(plan, policy, workspace);
+          const decisions = await dryRunDecisions(plan, await app.policy(), workspace);
           const order = planOrder(plan);
           ctx.out.result({ ok: true, title: plan.title, order, decisions }, () =>
             [
