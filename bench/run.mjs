@@ -1,6 +1,6 @@
 // Runs every benchmark, prints one line each and the details, and saves them to bench/results/.
 // Each benchmark measures its baseline in the same run, so ratios are comparable across machines.
-// Usage: npm run bench [-- name ...]   (names: startup, resilience, logging, keys, orchestrator, segmentation, runner)
+// Usage: npm run bench [-- name ...]   (names: startup, resilience, logging, keys, orchestrator, segmentation, runner, sandbox, fsWrite, store, archive, policy, encryption, gateway)
 import { mkdir, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 
@@ -12,6 +12,13 @@ const all = {
   orchestrator: () => import('./orchestrator.mjs'),
   segmentation: () => import('./segmentation.mjs'),
   runner: () => import('./runner.mjs'),
+  sandbox: () => import('./sandbox.mjs'),
+  fsWrite: () => import('./fsWrite.mjs'),
+  store: () => import('./store.mjs'),
+  archive: () => import('./archive.mjs'),
+  policy: () => import('./policy.mjs'),
+  encryption: () => import('./encryption.mjs'),
+  gateway: () => import('./gateway.mjs'),
 };
 
 const chosen = process.argv.slice(2).length > 0 ? process.argv.slice(2) : Object.keys(all);

@@ -14,3 +14,10 @@ export function round(value, digits = 3) {
   const factor = 10 ** digits;
   return Math.round(value * factor) / factor;
 }
+
+/** Milliseconds `fn` took, awaited. */
+export async function timed(fn) {
+  const t0 = performance.now();
+  await fn();
+  return performance.now() - t0;
+}

@@ -27,6 +27,17 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 const MAX_BYTES = 1024 * 1024;
 const ALLOW_MARKER = 'secret-scan: allow';
 const ALLOW_FILE = '.secret-scan-allow';
+/**
+ * Passwords that documentation writes in example URLs (`postgres://user:password@host/db`). The
+ * redactor still hides them at run time; the scan only skips them, since no one can log in with them.
+ */
+const PLACEHOLDER_PASSWORDS = new Set(['password', 'pass', 'passwd', 'pw', 'pwd', 'p', 'secret', 'changeme', '<password>', '...']);
+
+/** `scheme://user:password@` where the password is one of the placeholders above. */
+function isPlaceholderCredential(text) {
+  const credential = /^[a-z][a-z0-9+.-]*:\/\/[^\s:/@]*:([^\s@/]+)@$/i.exec(text);
+  return credential !== null && PLACEHOLDER_PASSWORDS.has(credential[1].toLowerCase());
+}
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const redactModule = path.resolve(here, '..', 'dist', 'core', 'redact', 'index.js');
@@ -130,6 +141,7 @@ async function main() {
       for (const shape of SECRET_VALUE_PATTERNS) {
         for (const match of line.matchAll(new RegExp(shape.source, shape.flags.includes('g') ? shape.flags : `${shape.flags}g`))) {
           const span = { start: match.index, end: match.index + match[0].length, text: match[0] };
+          if (isPlaceholderCredential(match[0])) continue;
           if (!spans.some((s) => s.start < span.end && span.start < s.end)) spans.push(span);
         }
       }

@@ -7,9 +7,15 @@ import { Redactor } from './core/redact/index.js';
 import { Resilience } from './core/resilience/index.js';
 import type { GetMasterPassword, KeyStore } from './keys/index.js';
 import type { ModelService } from './orchestrator/index.js';
-import type { Policy, Runner } from './runner/index.js';
-import type { RunStore, StoredRunEvent } from './store/index.js';
-import type { AuditLog } from './security/audit/index.js';
+import type { Runner } from './runner/index.js';
+import type { CedarPolicy } from './security/policy/index.js';
+import type { RunStore, Store, StoredRunEvent } from './store/index.js';
+import type { AuditEntry, AuditLog } from './security/audit/index.js';
+import type { FieldCipher } from './core/crypto/index.js';
+import type { ResultCipher } from './security/crypto/index.js';
+import type { ShellSandbox } from './security/sandbox/index.js';
+import type { TokenStore } from './gateway/auth/index.js';
+import type { Archive, ArchiveModelStats } from './archive/index.js';
 
 export interface AppOptions {
   /** The resolved LocalAgent home. */
@@ -54,10 +60,41 @@ export interface App {
    * over `models()`, and the default policy. Built on first use.
    */
   runner(options?: { getMasterPassword?: GetMasterPassword; onEvent?: (event: StoredRunEvent) => void }): Promise<{ runner: Runner; store: RunStore }>;
-  /** The policy every tool asks first (the default rules with the config's allow lists). */
-  policy(): Promise<Policy>;
+  /**
+   * Calls `listener` with every run journal event this process commits (whoever built the runner),
+   * until the returned function is called. The HTTP gateway streams them as server-sent events.
+   */
+  onRunEvent(listener: (event: StoredRunEvent) => void): () => void;
+  /** HTTP API tokens, hashed, in the run database. Built on first use. */
+  tokens(): Promise<TokenStore>;
+  /**
+   * With `security.encrypt_results` on: the AES-256-GCM cipher over the results data key (created
+   * in the keyring or vault on first use, so this may ask for the master password). Undefined when
+   * the option is off. The runner, the run store and the archive seal what they store with it.
+   */
+  resultCipher(options?: { getMasterPassword?: GetMasterPassword }): Promise<FieldCipher | undefined>;
+  /**
+   * The policy every tool asks first: Cedar, with the default policies, the user's
+   * `<home>/policies/*.cedar` and the config's allow lists. A change since the last load is
+   * written to the security audit log (`policy.changed`) before it is used.
+   */
+  policy(): Promise<CedarPolicy>;
   /** The hash-chained log of security events: policy denials, approval requests, who approved or denied. */
   securityAudit(): Promise<AuditLog>;
+  /**
+   * The database: the SQLite file in the home, or PostgreSQL when `LOCALAGENT_DATABASE_URL` or
+   * `database.url` is set. Opened (and migrated) on first use and shared by everything that stores
+   * (runs, the archive, tokens, the audit copy); closed by `close()`.
+   */
+  database(): Promise<Store>;
+  /** Shell isolation (bubblewrap) as `security.sandbox` says; it tries bubblewrap once, on first use. */
+  sandbox(): Promise<ShellSandbox>;
+  /**
+   * The archive over `database()`: `.atlas` records, search, statistics, feedback, bundles, and the
+   * model statistics selection learns from. Built on first use; the runner hands it every run that
+   * finishes.
+   */
+  archive(options?: { getMasterPassword?: GetMasterPassword }): Promise<Archive>;
   /** Logs an error with its code and counts it by code. */
   reportError(error: LocalAgentError): void;
   /** Flushes logs and releases resources (wipes cached key material). */
@@ -107,9 +144,24 @@ export async function createApp(options: AppOptions): Promise<App> {
     return keyStore;
   };
 
+  let cipherPromise: Promise<ResultCipher | undefined> | undefined;
+  const resultCipher = (cipherOptions: { getMasterPassword?: GetMasterPassword } = {}): Promise<ResultCipher | undefined> => {
+    cipherPromise ??= config.security.encrypt_results
+      ? Promise.all([import('./security/crypto/index.js'), keys(cipherOptions)]).then(async ([{ createResultCipher }, store]) => {
+          const key = await store.getOrCreateDataKey('results');
+          try {
+            return createResultCipher({ key: key.value });
+          } finally {
+            key.value.fill(0);
+          }
+        })
+      : Promise.resolve(undefined);
+    return cipherPromise;
+  };
+
   let modelService: Promise<ModelService> | undefined;
   const models = (modelOptions: { getMasterPassword?: GetMasterPassword; fetch?: typeof globalThis.fetch } = {}): Promise<ModelService> => {
-    modelService ??= import('./orchestrator/index.js').then(({ createModelService, ModelRegistry }) =>
+    modelService ??= Promise.all([import('./orchestrator/index.js'), archivedModelStats(modelOptions)]).then(([{ createModelService, ModelRegistry }, stats]) =>
       createModelService({
         registry: ModelRegistry.fromConfig(config, { logger }),
         config: config.orchestrator,
@@ -118,15 +170,78 @@ export async function createApp(options: AppOptions): Promise<App> {
         onSecret: (value) => redactor.addSecret(value),
         metrics,
         logger,
+        ...(stats ? { stats } : {}),
         ...(modelOptions.fetch ? { fetch: modelOptions.fetch } : {}),
       }),
     );
     return modelService;
   };
 
+  let archivePromise: Promise<Archive> | undefined;
+  const archive = (archiveOptions: { getMasterPassword?: GetMasterPassword } = {}): Promise<Archive> => {
+    archivePromise ??= Promise.all([import('./archive/index.js'), database(), resultCipher(archiveOptions)])
+      .then(([{ Archive: ArchiveClass }, store, cipher]) => new ArchiveClass({ store, cipher, runsDir: paths.runs, logger }))
+      .catch((error: unknown) => {
+        archivePromise = undefined;
+        throw error;
+      });
+    return archivePromise;
+  };
+  /**
+   * What model selection learns from: the archive's stored calls and ratings. Selection still works
+   * without them (in memory, this process only) when the database cannot be used.
+   */
+  const archivedModelStats = async (statsOptions: { getMasterPassword?: GetMasterPassword }): Promise<ArchiveModelStats | undefined> => {
+    try {
+      const built = await archive(statsOptions.getMasterPassword ? { getMasterPassword: statsOptions.getMasterPassword } : {});
+      return await built.modelStats({ window: config.orchestrator.stats_window, maxAgeDays: config.archive.stats_max_age_days });
+    } catch (error) {
+      logger.warn({ error }, 'Model statistics are not stored: the archive could not be opened, so selection learns from this process\'s calls only.');
+      return undefined;
+    }
+  };
+
+  let databasePromise: Promise<Store> | undefined;
+  const database = (): Promise<Store> => {
+    databasePromise ??= import('./store/index.js')
+      .then(({ openStore, resolveDatabaseTarget, targetSecrets }) => {
+        const target = resolveDatabaseTarget({ env: options.env, configUrl: config.database.url, sqliteFile: paths.database });
+        // The URL's password is hidden wherever it might surface (logs, errors, output).
+        for (const secret of targetSecrets(target)) redactor.addSecret(secret);
+        return openStore(target.dialect === 'sqlite' ? { file: target.file } : { url: target.url });
+      })
+      .catch((error: unknown) => {
+        // Not kept: a server that was down may be back on the next call (`serve` lives long).
+        databasePromise = undefined;
+        throw error;
+      });
+    return databasePromise;
+  };
+
+  /**
+   * Copies security audit entries into the database (`audit_events`) after they are in the file,
+   * which stays the record: a failure is logged, never fatal, and the entries are copied on a
+   * later append.
+   */
+  let auditCopy: Promise<(entries: readonly AuditEntry[]) => Promise<void>> | undefined;
+  const copyAudit = async (entries: readonly AuditEntry[], audit: AuditLog): Promise<void> => {
+    try {
+      auditCopy ??= Promise.all([database(), import('./store/index.js')]).then(([store, { AuditStore, auditMirror }]) =>
+        auditMirror({ store: new AuditStore(store), readFrom: (fromSeq) => audit.read({ fromSeq }) }),
+      );
+      await (await auditCopy)(entries);
+    } catch (error) {
+      auditCopy = undefined;
+      logger.warn({ error }, 'Could not copy security audit entries into the database; they are in the audit file and will be copied on a later append.');
+    }
+  };
+
   let auditPromise: Promise<AuditLog> | undefined;
   const securityAudit = (): Promise<AuditLog> => {
-    auditPromise ??= import('./security/audit/index.js').then(({ AuditLog: AuditLogClass }) => new AuditLogClass({ file: paths.securityAuditLog, redactor }));
+    auditPromise ??= import('./security/audit/index.js').then(({ AuditLog: AuditLogClass }) => {
+      const audit: AuditLog = new AuditLogClass({ file: paths.securityAuditLog, redactor, onAppend: (entries) => copyAudit(entries, audit) });
+      return audit;
+    });
     return auditPromise;
   };
   /** Approval requests and decisions from the run journal into the security audit log. */
@@ -143,33 +258,56 @@ export async function createApp(options: AppOptions): Promise<App> {
   /** Audit writes still under way; `close()` waits for them so an exit cannot drop one. */
   const pendingAudits = new Set<Promise<void>>();
 
-  let policyPromise: Promise<Policy> | undefined;
-  const policy = (): Promise<Policy> => {
-    policyPromise ??= import('./runner/policy/index.js').then(
-      ({ DefaultPolicy }) => new DefaultPolicy({ allowCommands: config.security.allow_commands, allowHosts: config.security.allow_hosts }),
+  let policyPromise: Promise<CedarPolicy> | undefined;
+  const policy = (): Promise<CedarPolicy> => {
+    policyPromise ??= import('./security/policy/index.js').then(({ loadCedarPolicy }) =>
+      loadCedarPolicy({
+        policiesDir: paths.policies,
+        allowCommands: config.security.allow_commands,
+        allowHosts: config.security.allow_hosts,
+        record: { hashFile: paths.loadedPolicyHash, audit: async (event) => (await securityAudit()).append(event) },
+      }),
     );
     return policyPromise;
+  };
+
+  let sandboxPromise: Promise<ShellSandbox> | undefined;
+  const sandbox = (): Promise<ShellSandbox> => {
+    sandboxPromise ??= import('./security/sandbox/index.js').then(
+      ({ ShellSandbox: ShellSandboxClass, userHomeDirs }) =>
+        new ShellSandboxClass({ mode: config.security.sandbox, localAgentHome: paths.root, homeDirs: userHomeDirs(options.env), searchPath: options.env.PATH }),
+    );
+    return sandboxPromise;
   };
 
   let runnerPromise: Promise<{ runner: Runner; store: RunStore }> | undefined;
   const runner = (runnerOptions: { getMasterPassword?: GetMasterPassword; onEvent?: (event: StoredRunEvent) => void } = {}): Promise<{ runner: Runner; store: RunStore }> => {
     runnerPromise ??= (async () => {
-      const [{ openStore, RunStore: RunStoreClass }, { Runner: RunnerClass }, { createTools }, { createAiTool }] = await Promise.all([
+      const [{ RunStore: RunStoreClass }, { Runner: RunnerClass }, { createTools }, { createAiTool }] = await Promise.all([
         import('./store/index.js'),
         import('./runner/index.js'),
         import('./runner/tools/index.js'),
         import('./runner/ai/index.js'),
       ]);
       await ensurePrivateDir(paths.runs);
-      const store = new RunStoreClass(await openStore({ file: paths.database }), {}, true);
+      const cipher = await resultCipher(runnerOptions.getMasterPassword ? { getMasterPassword: runnerOptions.getMasterPassword } : {});
+      // Encryption off: the store keeps plain text, and says "encrypted" about results sealed while it was on.
+      const storeCipher = cipher ?? new (await import('./security/crypto/index.js')).KeylessCipher();
+      const store = new RunStoreClass(await database(), { cipher: storeCipher });
       // A denial is audited before the tool stops; if it cannot be written, the tool fails rather
       // than go on unaudited. Approval waits are audited from the journal (auditApprovals).
       const tools = createTools({
+        shell: { sandbox: await sandbox() },
         onDecision: async (request, decision) => {
           if (decision.effect !== 'deny') return;
           const { policyDenialAuditEvent } = await import('./security/audit/index.js');
           await (await securityAudit()).append(policyDenialAuditEvent({ request, decision }));
         },
+      });
+      // Finished runs are archived as they end; one the archive misses is caught up by `archive` commands.
+      const archiveForRuns = await archive(runnerOptions.getMasterPassword ? { getMasterPassword: runnerOptions.getMasterPassword } : {}).catch((error: unknown) => {
+        logger.warn({ error }, 'The archive could not be opened; finished runs are archived later by `localagent archive` commands.');
+        return undefined;
       });
       const ai = createAiTool(async () => (await models(runnerOptions.getMasterPassword ? { getMasterPassword: runnerOptions.getMasterPassword } : {})).orchestrator);
       return {
@@ -181,17 +319,33 @@ export async function createApp(options: AppOptions): Promise<App> {
           policy: await policy(),
           limits: { maxOutputBytes: config.runner.max_output_bytes, maxReadBytes: config.runner.max_read_bytes, defaultTimeoutMs: config.runner.default_timeout_ms },
           defaultConcurrency: config.runner.concurrency,
+          approvalTimeoutMs: config.runner.approval_timeout_ms > 0 ? config.runner.approval_timeout_ms : undefined,
           redact: (value) => redactor.strings(value),
+          resultCipher: cipher,
           env: options.env,
           logger,
+          onResult: (last) => archiveForRuns?.ingestInBackground(last),
           onEvent: (event: StoredRunEvent) => {
             auditApprovals(event);
             runnerOptions.onEvent?.(event);
+            for (const listener of runEventListeners) listener(event);
           },
         }),
       };
     })();
     return runnerPromise;
+  };
+  const runEventListeners = new Set<(event: StoredRunEvent) => void>();
+  const onRunEvent = (listener: (event: StoredRunEvent) => void): (() => void) => {
+    runEventListeners.add(listener);
+    return () => runEventListeners.delete(listener);
+  };
+
+  let tokenStore: Promise<TokenStore> | undefined;
+  // Tokens live in the run database, so they are shared by every server on one PostgreSQL.
+  const tokens = (): Promise<TokenStore> => {
+    tokenStore ??= Promise.all([database(), import('./gateway/auth/index.js')]).then(([store, { TokenStore: TokenStoreClass }]) => new TokenStoreClass(store.db));
+    return tokenStore;
   };
 
   return {
@@ -206,15 +360,25 @@ export async function createApp(options: AppOptions): Promise<App> {
     keys,
     models,
     runner,
+    resultCipher,
+    onRunEvent,
+    tokens,
     policy,
     securityAudit,
+    sandbox,
+    database,
+    archive,
     reportError: (error) => {
       log.logError(error, { level: error.category === 'user' ? 'warn' : 'error' });
     },
     close: async () => {
       await Promise.allSettled([...pendingAudits]);
       const running = await runnerPromise?.catch(() => undefined);
+      // Finishes archiving runs that just ended and writes queued model statistics, before the database closes.
+      await (await archivePromise?.catch(() => undefined))?.close();
       await running?.store.close();
+      await (await databasePromise?.catch(() => undefined))?.close();
+      (await cipherPromise?.catch(() => undefined))?.dispose();
       const store = await keyStore?.catch(() => undefined);
       await store?.close();
       await log.close();

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import type { AltPlan, AltTask } from '../formats/index.js';
-import type { Policy, PolicyEffect, PolicyRequest } from '../runner/types/index.js';
+import type { Policy, PolicyEffect, PolicyRequest } from '../security/policy/index.js';
 
 export interface DryRunDecision {
   task: string;

@@ -1,3 +1,4 @@
-/** The file formats: `.alt` plans (and, as they land, `.last` results and `.atlas` records). */
+/** The file formats: `.alt` plans, `.last` results and `.atlas` learning records. */
 export * from './alt/index.js';
 export * from './last/index.js';
+export * from './atlas/index.js';

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { StorageError } from '../core/errors/index.js';
 import { withFileLock, writeFileAtomic, type FileLockOptions } from '../core/fs/index.js';
 import { indexCorrupt } from './errors.js';
-import { PROVIDER_NAME_PATTERN } from './providers.js';
+import { STORED_NAME_PATTERN } from './providers.js';
 
 /** Public facts about a key kept in the OS keyring. Never the key. */
 export interface KeyIndexEntry {
@@ -25,7 +25,7 @@ const entrySchema = z.strictObject({
 const fileSchema = z.strictObject({
   format: z.literal('localagent-key-index'),
   version: z.literal(1),
-  keys: z.record(z.string().regex(PROVIDER_NAME_PATTERN), entrySchema),
+  keys: z.record(z.string().regex(STORED_NAME_PATTERN), entrySchema),
 });
 
 /**

@@ -399,6 +399,7 @@ describe('KeyStore', () => {
         keyring: { usable: true, store: 'memory (test)' },
         file: { usable: true, path: join(home, 'vault.json'), exists: true, unlocked: true, kdf: { name: 'scrypt', N: 2 ** 14, r: 8, p: 1 } },
         audit: { path: join(home, 'audit', 'keys.audit.jsonl'), ok: true, entries: 1 },
+        dataKeys: [{ purpose: 'results', name: 'data-key:results' }],
       });
       expect(JSON.stringify(report)).not.toContain('something-secret');
       expect(keyring.entries.size).toBe(0);

@@ -5,14 +5,14 @@ import { LocalAgentError } from '../core/errors/index.js';
 import type { Metrics } from '../core/metrics/index.js';
 import { ensurePrivateDir, HomePaths } from '../core/paths/index.js';
 import type { Redactor } from '../core/redact/index.js';
-import { writeFileAtomic, type FileLockOptions } from '../core/fs/index.js';
+import { withFileLock, writeFileAtomic, type FileLockOptions } from '../core/fs/index.js';
 import { AuditLog } from '../security/audit/index.js';
-import { keyMoveIncomplete, keyNotFound, keyringUnavailable, masterPasswordRequired, storeClosed } from './errors.js';
+import { dataKeyInvalid, keyMoveIncomplete, keyNotFound, keyringUnavailable, masterPasswordRequired, storeClosed } from './errors.js';
 import { fingerprint, maskKey } from './fingerprint.js';
 import { KeyAudit, type KeyAuditAction, type ProcessIdentity } from './KeyAudit.js';
 import { KeyIndex, type KeyIndexEntry } from './KeyIndex.js';
 import { OsKeyring, type KeyringAdapter } from './KeyringAdapter.js';
-import { envVarsFor, kindOf, normaliseProvider, providerForEnvVar, type ProviderKind } from './providers.js';
+import { dataKeyName, envVarsFor, isDataKeyName, kindOf, normaliseProvider, providerForEnvVar, type DataKeyPurpose, type ProviderKind } from './providers.js';
 import { validateKeyFormat } from './validateKeyFormat.js';
 import type { ScryptParams } from './vault/vaultCrypto.js';
 import { equalBytes } from './vault/vaultCrypto.js';
@@ -99,6 +99,36 @@ export interface DeletedKey {
   overriddenBy?: string;
 }
 
+/** Bytes in a data key (AES-256). */
+export const DATA_KEY_BYTES = 32;
+/** What listings and the vault show instead of a mask: every byte of a data key is secret. */
+export const DATA_KEY_MASK = '(random data key)';
+
+/** One of LocalAgent's own data keys, ready for use. The caller owns `value` and should `fill(0)` it when done. */
+export interface DataKey {
+  purpose: DataKeyPurpose;
+  /** The name it is filed under, `data-key:<purpose>`. */
+  name: string;
+  /** 32 random bytes. */
+  value: Buffer;
+  backend: KeyBackend;
+  fingerprint: string;
+  /** True when this call created it. */
+  created: boolean;
+}
+
+/** Where a data key is, from metadata only (no password, no keyring read). */
+export interface DataKeyStatus {
+  purpose: DataKeyPurpose;
+  name: string;
+  /** Where it is stored; absent when it was not created yet. */
+  backend?: KeyBackend;
+  fingerprint?: string;
+  createdAt?: string;
+  /** Why its whereabouts could not be read (a damaged keys.json or vault). */
+  reason?: string;
+}
+
 /** A stored copy of a key, as listed. */
 export interface StoredCopy {
   backend: KeyBackend;
@@ -130,6 +160,8 @@ export interface DoctorReport {
   keyring: { usable: boolean; store: string; reason?: string };
   file: { usable: boolean; path: string; exists: boolean; unlocked: boolean; kdf?: ScryptParams & { name: 'scrypt' }; reason?: string };
   audit: { path: string; ok: boolean; entries?: number; line?: number; reason?: string };
+  /** LocalAgent's own data keys (the results key of `security.encrypt_results`). */
+  dataKeys: DataKeyStatus[];
 }
 
 interface EnvHit {
@@ -156,6 +188,7 @@ export class KeyStore {
   private readonly index: KeyIndex;
   private readonly clock: () => Date;
   private readonly metrics: Metrics | undefined;
+  private readonly lockOptions: FileLockOptions | undefined;
   /** Set when the keyring failed in `auto` mode: stop asking it for the life of this object. */
   private keyringDown: LocalAgentError | undefined;
   private homeReady = false;
@@ -171,6 +204,7 @@ export class KeyStore {
     this.redactor = options.redactor;
     this.clock = options.clock ?? (() => new Date());
     this.metrics = options.metrics;
+    this.lockOptions = options.lock;
     this.auditLog = options.auditLog ?? new AuditLog({ file: this.paths.keyAuditLog, clock: this.clock, ...(options.redactor ? { redactor: options.redactor } : {}) });
     this.audit = new KeyAudit(this.auditLog, options.identity);
     this.keyring = options.keyring === undefined ? new OsKeyring({ service: options.keyringService ?? 'localagent' }) : options.keyring;
@@ -269,8 +303,9 @@ export class KeyStore {
     const add = (provider: string, copy: StoredCopy): void => {
       copies.set(provider, [...(copies.get(provider) ?? []), copy]);
     };
-    for (const [provider, entry] of await this.index.read()) add(provider, copyOf('keyring', entry));
-    for (const record of await this.vault.list()) add(record.provider, copyOf('file', record));
+    // Data keys are LocalAgent's own, not providers': `config doctor` reports them.
+    for (const [provider, entry] of await this.index.read()) if (!isDataKeyName(provider)) add(provider, copyOf('keyring', entry));
+    for (const record of await this.vault.list()) if (!isDataKeyName(record.provider)) add(record.provider, copyOf('file', record));
     const names = new Set(copies.keys());
     const candidates = [...names, ...(options.providers ?? []).map(normaliseProvider)];
     for (const name of candidates) names.add(name);
@@ -328,10 +363,11 @@ export class KeyStore {
     const variables = Object.keys(this.env())
       .filter((name) => providerForEnvVar(name) !== undefined && (this.env()[name] ?? '') !== '')
       .sort();
-    const [keyring, file, audit] = await Promise.all([
+    const [keyring, file, audit, results] = await Promise.all([
       this.probeKeyring(),
       this.probeFile(),
       this.auditLog.verify().catch((error: unknown) => ({ ok: false as const, line: 0, reason: (error as Error).message })),
+      this.dataKeyStatus('results').catch((error: unknown): DataKeyStatus => ({ purpose: 'results', name: dataKeyName('results'), reason: (error as Error).message })),
     ]);
     return {
       backend: this.backend,
@@ -342,7 +378,51 @@ export class KeyStore {
       audit: audit.ok
         ? { path: this.auditLog.file, ok: true, entries: audit.entries }
         : { path: this.auditLog.file, ok: false, line: audit.line, reason: audit.reason },
+      dataKeys: [results],
     };
+  }
+
+  /**
+   * The data key for `purpose` (32 random bytes), created on first use and stored like an API key:
+   * in the OS keyring when it works here (`auto`), else in the vault file. It never comes from the
+   * environment. Creation is serialised across processes, so two first runs cannot each make a
+   * key. Every retrieval and the creation are audited; the key is never given to the redactor as
+   * text, never logged, never listed (`config doctor` shows where it is and its fingerprint).
+   * Losing it loses everything it encrypted: see docs/security/encryption.md on backups.
+   */
+  async getOrCreateDataKey(purpose: DataKeyPurpose): Promise<DataKey> {
+    this.assertOpen();
+    const name = dataKeyName(purpose);
+    let action: KeyAuditAction = 'retrieve';
+    let key: DataKey | undefined;
+    try {
+      key = await this.existingDataKey(purpose, name);
+      if (!key) {
+        action = 'store';
+        key = await this.createDataKey(purpose, name);
+      }
+    } catch (error) {
+      await this.auditFailure(action, name, error);
+      throw error;
+    }
+    if (!key.created) {
+      this.audit.defer({ action: 'retrieve', outcome: 'success', provider: name, backend: key.backend, fingerprint: key.fingerprint });
+      this.count('retrieve', key.backend, 'success');
+    }
+    return key;
+  }
+
+  /** Where the data key for `purpose` is kept, read from `keys.json` and the vault's metadata only. */
+  async dataKeyStatus(purpose: DataKeyPurpose): Promise<DataKeyStatus> {
+    this.assertOpen();
+    const name = dataKeyName(purpose);
+    const [indexed, inVault] = await Promise.all([
+      this.index.read().then((entries) => entries.get(name)),
+      this.vault.list().then((records) => records.find((record) => record.provider === name)),
+    ]);
+    const fromVault = inVault ? { backend: 'file' as const, fingerprint: inVault.fingerprint, createdAt: inVault.createdAt } : undefined;
+    const found = this.backend === 'file' ? fromVault : this.backend === 'keyring' ? indexed : (indexed ?? fromVault);
+    return found ? { purpose, name, backend: found.backend, fingerprint: found.fingerprint, createdAt: found.createdAt } : { purpose, name };
   }
 
   /** Wipes the vault's data key from memory; the next vault access asks for the password again. */
@@ -371,11 +451,17 @@ export class KeyStore {
       const value = Buffer.from(env.value, 'utf8');
       return { provider: name, value, source: 'env', fingerprint: fingerprint(value), envVar: env.envVar };
     }
+    const stored = await this.findStored(name);
+    if (stored) return stored;
+    throw keyNotFound(name, envVarsFor(name));
+  }
+
+  /** A stored key from the keyring or the vault (never the environment), or undefined when there is none. */
+  private async findStored(name: string): Promise<RetrievedKey | undefined> {
     const keyringHit = (value: Buffer): RetrievedKey => ({ provider: name, value, source: 'keyring', fingerprint: fingerprint(value) });
     if (this.backend === 'keyring') {
       const value = await this.requireKeyring().get(name);
-      if (value) return keyringHit(value);
-      throw keyNotFound(name, envVarsFor(name));
+      return value ? keyringHit(value) : undefined;
     }
     // The index says which keys are in the keyring, so a vault key costs no keyring round trip.
     const indexed = this.backend === 'auto' && (await this.index.read()).has(name);
@@ -393,11 +479,51 @@ export class KeyStore {
         this.keyringDown = error as LocalAgentError;
       }
     }
-    throw keyNotFound(name, envVarsFor(name));
+    return undefined;
   }
 
-  private async store(name: string, key: Uint8Array, mode: 'set' | 'rotate', options: SetKeyOptions): Promise<StoredKey> {
-    validateKeyFormat(options.kind ?? kindOf(name), key, name);
+  private async existingDataKey(purpose: DataKeyPurpose, name: string): Promise<DataKey | undefined> {
+    const found = await this.findStored(name);
+    if (!found) return undefined;
+    if (found.value.length !== DATA_KEY_BYTES) {
+      const length = found.value.length;
+      found.value.fill(0);
+      throw dataKeyInvalid(name, length, found.source);
+    }
+    return { purpose, name, value: found.value, backend: found.source as KeyBackend, fingerprint: found.fingerprint, created: false };
+  }
+
+  /**
+   * Makes the key under a lock of its own (not the vault's, which storing takes), looking again
+   * inside it: a process that waited finds the key the first one made.
+   */
+  private async createDataKey(purpose: DataKeyPurpose, name: string): Promise<DataKey> {
+    await this.ensureHome();
+    return withFileLock(
+      join(this.paths.root, 'data-keys'),
+      async () => {
+        const existing = await this.existingDataKey(purpose, name);
+        if (existing) return existing;
+        const value = randomBytes(DATA_KEY_BYTES);
+        let stored: StoredKey;
+        try {
+          stored = await this.store(name, value, 'set', {}, { dataKey: true });
+        } catch (error) {
+          value.fill(0);
+          throw error;
+        }
+        await this.audit.record({ action: 'store', outcome: 'success', provider: name, backend: stored.backend, fingerprint: stored.fingerprint, detail: `created the ${purpose} data key` });
+        this.count('store', stored.backend, 'success');
+        return { purpose, name, value, backend: stored.backend, fingerprint: stored.fingerprint, created: true };
+      },
+      this.lockOptions,
+    );
+  }
+
+  /** `dataKey`: LocalAgent's own random key, which has no provider format and must not be masked or given to the redactor. */
+  private async store(name: string, key: Uint8Array, mode: 'set' | 'rotate', options: SetKeyOptions, own: { dataKey?: boolean } = {}): Promise<StoredKey> {
+    if (!own.dataKey) validateKeyFormat(options.kind ?? kindOf(name), key, name);
+    const masked = own.dataKey ? DATA_KEY_MASK : maskKey(key);
     await this.ensureHome();
     const where = await this.locate(name);
     const choice = mode === 'rotate' ? 'auto' : (options.backend ?? this.backend);
@@ -414,7 +540,7 @@ export class KeyStore {
     let stored: Omit<StoredCopy, 'backend'> | undefined;
     if (target === 'keyring') {
       try {
-        stored = await this.putInKeyring(name, key);
+        stored = await this.putInKeyring(name, key, masked);
       } catch (error) {
         const mayFallBack = choice === 'auto' && !where.keyring && codeOf(error) === 'LA_KEYRING_UNAVAILABLE';
         if (!mayFallBack) throw error;
@@ -424,7 +550,7 @@ export class KeyStore {
       }
     }
     if (target === 'file') {
-      const put = await this.vault.put(name, key, mode);
+      const put = await this.vault.put(name, key, mode, masked);
       if (!put) throw keyNotFound(name, envVarsFor(name));
       stored = put.info;
     }
@@ -437,7 +563,7 @@ export class KeyStore {
         throw keyMoveIncomplete(name, target === 'keyring' ? 'OS keyring' : 'vault file', target === 'keyring' ? 'vault file' : 'OS keyring', error);
       }
     }
-    this.remember(key, (stored as Omit<StoredCopy, 'backend'>).fingerprint);
+    if (!own.dataKey) this.remember(key, (stored as Omit<StoredCopy, 'backend'>).fingerprint);
     const env = this.fromEnv(name);
     return {
       provider: name,
@@ -448,7 +574,7 @@ export class KeyStore {
     };
   }
 
-  private async putInKeyring(name: string, key: Uint8Array): Promise<Omit<StoredCopy, 'backend'>> {
+  private async putInKeyring(name: string, key: Uint8Array, masked: string): Promise<Omit<StoredCopy, 'backend'>> {
     const keyring = this.requireKeyring();
     await keyring.set(name, key);
     // Some keyrings accept a write they cannot read back (a locked collection, a broken agent).
@@ -465,7 +591,7 @@ export class KeyStore {
       const next: KeyIndexEntry = {
         backend: 'keyring',
         fingerprint: fingerprint(key),
-        masked: maskKey(key),
+        masked,
         createdAt: previous?.createdAt ?? now,
         rotatedAt: previous ? now : null,
       };

@@ -34,6 +34,7 @@ export const KEY_ERROR_CODES = [
   'LA_VAULT_UNSUPPORTED',
   'LA_VAULT_MISSING',
   'LA_VAULT_BUSY',
+  'LA_DATA_KEY_INVALID',
 ] as const;
 
 export type KeyErrorCode = (typeof KEY_ERROR_CODES)[number];
@@ -223,5 +224,14 @@ export function vaultBusy(file: string): SecretStoreError {
     message: `The key vault ${file} kept changing (re-keyed by another process) while this one tried to write it.`,
     suggestion: 'Try again; if it persists, check which other LocalAgent processes are changing the vault.',
     details: { file },
+  });
+}
+
+export function dataKeyInvalid(name: string, length: number, backend: string): SecretStoreError {
+  return new SecretStoreError({
+    code: 'LA_DATA_KEY_INVALID',
+    message: `The stored data key "${name}" (in the ${backend === 'file' ? 'vault file' : 'OS keyring'}) is ${length} bytes long, not 32: it was replaced or damaged outside LocalAgent. It was not used.`,
+    suggestion: `Restore the "${name}" entry from your backup (see docs/security/encryption.md). Results encrypted with the original key cannot be read without it.`,
+    details: { name, length, backend },
   });
 }

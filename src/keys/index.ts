@@ -1,7 +1,11 @@
 export {
   KeyStore,
   createKeyStore,
+  DATA_KEY_BYTES,
+  DATA_KEY_MASK,
   type BackendChoice,
+  type DataKey,
+  type DataKeyStatus,
   type DeletedKey,
   type DoctorReport,
   type GetMasterPassword,
@@ -17,7 +21,7 @@ export {
 export { validateKeyFormat } from './validateKeyFormat.js';
 export { validateKeyLive, type LiveCheckOptions, type LiveCheckResult } from './validateKeyLive.js';
 export { fingerprint, maskKey } from './fingerprint.js';
-export { envVarsFor, kindOf, localAgentEnvVar, normaliseProvider, providerForEnvVar, PROVIDER_KINDS, type ProviderKind } from './providers.js';
+export { dataKeyName, envVarsFor, isDataKeyName, kindOf, localAgentEnvVar, normaliseProvider, providerForEnvVar, PROVIDER_KINDS, type DataKeyPurpose, type ProviderKind } from './providers.js';
 export { OsKeyring, type KeyringAdapter, type OsKeyringOptions } from './KeyringAdapter.js';
 export { currentIdentity, type KeyAuditAction, type KeyAuditEvent, type ProcessIdentity } from './KeyAudit.js';
 export { MIN_MASTER_PASSWORD_LENGTH, type MasterPasswordReason } from './vault/VaultStore.js';

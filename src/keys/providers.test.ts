@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { providerNameSchema } from '../core/config/index.js';
-import { envVarsFor, kindOf, localAgentEnvVar, normaliseProvider, providerForEnvVar } from './providers.js';
+import { dataKeyName, envVarsFor, isDataKeyName, kindOf, localAgentEnvVar, normaliseProvider, PROVIDER_NAME_PATTERN, providerForEnvVar, STORED_NAME_PATTERN } from './providers.js';
 
 describe('providers', () => {
   it('normalises names to lower case and refuses anything else', () => {
@@ -50,5 +50,16 @@ describe('providers', () => {
     expect(providerForEnvVar('LOCALAGENT_API_KEY')).toBeUndefined();
     expect(providerForEnvVar('LOCALAGENT___API_KEY')).toBeUndefined();
     expect(providerForEnvVar('PATH')).toBeUndefined();
+  });
+});
+
+describe('stored names', () => {
+  it('are provider names or data-key names, and nothing else', () => {
+    expect(dataKeyName('results')).toBe('data-key:results');
+    for (const name of ['openai', 'my-llm_2', 'data-key:results']) expect(STORED_NAME_PATTERN.test(name), name).toBe(true);
+    for (const name of ['', 'OpenAI', 'data-key:', 'data-key:Results', 'data-key:results:x', 'key:results', 'a'.repeat(64)]) expect(STORED_NAME_PATTERN.test(name), name).toBe(false);
+    // No provider name can be a data key name.
+    expect(PROVIDER_NAME_PATTERN.test('data-key:results')).toBe(false);
+    expect(isDataKeyName('data-key-results')).toBe(false);
   });
 });

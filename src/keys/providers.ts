@@ -12,6 +12,27 @@ export const PROVIDER_KINDS: readonly ProviderKind[] = ['openai', 'anthropic', '
 /** Same rule as the config's `providerNameSchema`: names become keyring accounts and env var names. */
 export const PROVIDER_NAME_PATTERN = /^[a-z0-9][a-z0-9_-]{0,62}$/;
 
+/** What LocalAgent's own data keys are for (`security.encrypt_results` uses `results`). */
+export type DataKeyPurpose = 'results';
+
+/**
+ * The name a data key is filed under: `data-key:<purpose>`. The colon is not allowed in provider
+ * names, so no provider's API key can ever be mistaken for it or overwrite it.
+ */
+export function dataKeyName(purpose: DataKeyPurpose): string {
+  return `data-key:${purpose}`;
+}
+
+const DATA_KEY_NAME_PATTERN = /^data-key:[a-z][a-z0-9-]{0,31}$/;
+
+/** Whether a stored name is one of LocalAgent's data keys rather than a provider. */
+export function isDataKeyName(name: string): boolean {
+  return DATA_KEY_NAME_PATTERN.test(name);
+}
+
+/** Names the keyring index and the vault may hold: providers' API keys and LocalAgent's data keys. */
+export const STORED_NAME_PATTERN = /^(?:[a-z0-9][a-z0-9_-]{0,62}|data-key:[a-z][a-z0-9-]{0,31})$/;
+
 /** The environment variables other tools already use for these providers; honoured as overrides. */
 const WELL_KNOWN_ENV: Readonly<Record<string, readonly string[]>> = {
   openai: ['OPENAI_API_KEY'],

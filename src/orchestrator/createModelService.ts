@@ -23,7 +23,7 @@ export interface ModelServiceOptions {
   onSecret?: (value: string) => void;
   metrics?: Metrics;
   logger?: LoggerLike & { warn(obj: object, msg?: string): void };
-  /** Statistics selection reads; default in-memory over `stats_window` calls. */
+  /** Statistics selection reads (the app passes the archive's); default in-memory over `stats_window` calls. */
   stats?: ModelStats;
   /** Replaces fetch for every provider (tests, proxies). */
   fetch?: typeof globalThis.fetch;
@@ -74,7 +74,16 @@ export async function createModelService(options: ModelServiceOptions): Promise<
   };
   const available = await registry.availableModels(async (provider) => (await providersWithKeys()).has(provider));
   const catalog: ModelCatalog = { list: () => available, get: (id) => registry.findModel(id) };
-  const orchestrator = new Orchestrator({ caller, catalog, stats, config, shouldFailOver, recordStats: false, ...(options.logger ? { logger: options.logger } : {}) });
+  const orchestrator = new Orchestrator({
+    caller,
+    catalog,
+    stats,
+    config,
+    shouldFailOver,
+    recordStats: false,
+    ...(config.learn_seed !== undefined ? { seed: config.learn_seed } : {}),
+    ...(options.logger ? { logger: options.logger } : {}),
+  });
   return {
     registry,
     caller,

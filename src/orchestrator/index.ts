@@ -1,5 +1,6 @@
 export { createModelService, type ModelService, type ModelServiceOptions, type KeyLookup } from './createModelService.js';
 export { ModelRegistry, OLLAMA_MODEL_PREFIX } from './registry/index.js';
+export { checkProviderHealth, type HealthReport, type ProviderHealth, type ProviderHealthOptions, type ProviderProbe } from './health/checkProviderHealth.js';
 export { ProviderCaller, shouldFailOver } from './calling/index.js';
 export {
   Orchestrator,

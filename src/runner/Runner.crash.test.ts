@@ -1,10 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { describeDialects } from '../../test/support/postgres.js';
 import { runChild, type ChildBuild } from '../../test/support/compileForChild.js';
 import { useTempDirs } from '../../test/support/tempDir.js';
-import { RunStore } from '../store/index.js';
+import { MIGRATIONS, RunStore } from '../store/index.js';
 import { Runner } from './index.js';
 import { allowAll, limits } from './test-support/fakes.js';
 import { compileRunnerForChild } from './test-support/compileRunnerForChild.js';
@@ -43,8 +44,8 @@ const CHILD = `
 import { RunStore } from './store/index.js';
 import { Runner } from './runner/index.js';
 import { sideEffectTool } from './tool.mjs';
-const [dbFile, runsDir, workspace, sideFile, planFile] = process.argv.slice(2);
-const store = await RunStore.open({ file: dbFile });
+const [database, runsDir, workspace, sideFile, planFile] = process.argv.slice(2);
+const store = await RunStore.open(JSON.parse(database));
 const runner = new Runner({
   store, runsDir, tools: { shell: sideEffectTool(sideFile, 'slow') },
   policy: { decide: async () => ({ effect: 'allow', reason: 'test' }) },
@@ -67,12 +68,12 @@ function waitForLine(child: ChildProcess, text: string): Promise<void> {
   });
 }
 
-describe('crash and resume (kill -9)', () => {
+describeDialects('crash and resume (kill -9)', ({ newDatabase }) => {
   it('resumes a killed run: finished tasks never run again, interrupted ones run again, the lease keeps a second process out', async () => {
     const home = await tempDir();
     const workspace = join(home, 'ws');
     await mkdir(workspace);
-    const dbFile = join(home, 'localagent.db');
+    const database = await newDatabase();
     const runsDir = join(home, 'runs');
     const sideFile = join(home, 'side-effects.txt');
     await writeFile(sideFile, '');
@@ -84,13 +85,13 @@ describe('crash and resume (kill -9)', () => {
     await build.script('tool.mjs', TOOL);
     const script = await build.script('crash-child.mjs', CHILD);
 
-    const child = spawn(process.execPath, [script, dbFile, runsDir, workspace, sideFile, planFile], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [script, JSON.stringify(database), runsDir, workspace, sideFile, planFile], { stdio: ['ignore', 'pipe', 'inherit'] });
     const exited = new Promise((resolve) => child.on('exit', resolve));
     await waitForLine(child, 'HANGING');
     // Let the other slots work a little, so the kill lands with tasks finished, running and not started.
     await new Promise((resolve) => setTimeout(resolve, 15));
 
-    const store = await RunStore.open({ file: dbFile });
+    const store = await RunStore.open(database);
     const { sideEffectTool } = (await import(join(build.dir, 'tool.mjs'))) as { sideEffectTool: (file: string, hangOn: string) => never };
     const runner = new Runner({ store, runsDir, tools: { shell: sideEffectTool(sideFile, 'none') }, policy: allowAll, limits, heartbeatMs: 0 });
     // While the child lives, its lease keeps this process out.
@@ -130,19 +131,19 @@ describe('crash and resume (kill -9)', () => {
   }, 60_000);
 
   it('applies each migration once when two processes open a fresh database together', async () => {
-    const file = join(await tempDir(), 'fresh.db');
+    const database = await newDatabase();
     const script = await build.script(
       'open-child.mjs',
       `import { openStore } from './store/index.js';
-const store = await openStore({ file: process.argv[2] });
+const store = await openStore(JSON.parse(process.argv[2]));
 const rows = await store.db.selectFrom('migrations').selectAll().execute();
 process.stdout.write(JSON.stringify({ version: store.version, rows: rows.length }));
 await store.close();`,
     );
-    const results = await Promise.all([runChild(script, [file]), runChild(script, [file]), runChild(script, [file])]);
+    const results = await Promise.all([runChild(script, [JSON.stringify(database)]), runChild(script, [JSON.stringify(database)]), runChild(script, [JSON.stringify(database)])]);
     for (const result of results) {
       expect(result.stderr).toBe('');
-      expect(JSON.parse(result.stdout)).toEqual({ version: 1, rows: 1 });
+      expect(JSON.parse(result.stdout)).toEqual({ version: MIGRATIONS.length, rows: MIGRATIONS.length });
     }
   }, 60_000);
 });

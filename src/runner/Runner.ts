@@ -2,6 +2,7 @@ import { randomBytes, randomInt } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { realpath, stat } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { FieldCipher } from '../core/crypto/index.js';
 import { ConfigurationError, LocalAgentError, UserInputError } from '../core/errors/index.js';
 import { SystemClock, type Clock, type LoggerLike } from '../core/resilience/index.js';
 import { checkBuiltLast, parseLast, validatePlan, type AltPlan, type LastResult, type ParsedPlan, type TaskKind } from '../formats/index.js';
@@ -14,6 +15,7 @@ import { RunState } from './journal/RunState.js';
 import { buildLast } from './last/buildLast.js';
 import { lastFilePath, writeLast } from './last/writeLast.js';
 import { Execution, type RetryDefaults } from './scheduler/Execution.js';
+import { expiryEvents } from './scheduler/approvalExpiry.js';
 import { TaskTemplates } from './scheduler/templates.js';
 import type { Policy, Tool, ToolLimits } from './types/index.js';
 
@@ -54,6 +56,21 @@ export interface RunnerOptions {
   redact?: ((value: unknown) => unknown) | undefined;
   /** Called with every journal event once it is committed (progress output, SSE). Must not throw. */
   onEvent?: ((event: StoredRunEvent) => void) | undefined;
+  /**
+   * Called with each `.last` once it is stored (file and database): a finished run's result, or a
+   * paused run's snapshot. The archive uses it; it must not throw, and is not awaited.
+   */
+  onResult?: ((last: LastResult) => void) | undefined;
+  /**
+   * Seals `.last` files at rest (`security.encrypt_results`; the app passes the same cipher to the
+   * store). Default: none, files are plain JSON.
+   */
+  resultCipher?: FieldCipher | undefined;
+  /**
+   * How long an approval request stays open. A task still waiting after that fails with
+   * `LA_APPROVAL_EXPIRED` when the run is next approved, denied or resumed. Default: never.
+   */
+  approvalTimeoutMs?: number | undefined;
 }
 
 export interface StartOptions {
@@ -187,7 +204,7 @@ export class Runner {
     const running = this.executions.get(runId);
     if (running?.accepting) return { runId, done: running.done };
     if (running) await running.done.catch(() => undefined);
-    return this.resumeWith(runId, options, () => []);
+    return this.resumeWith(runId, options, (state) => expiryEvents(state, this.clock.now(), this.options.approvalTimeoutMs));
   }
 
   /**
@@ -254,7 +271,10 @@ export class Runner {
     return this.resumeWith(runId, options, (state) => {
       const t = state.task(taskId);
       if (t?.status !== 'waiting_approval') throw taskNotWaiting(runId, taskId, t?.status);
-      return [decision === 'approve' ? { type: 'task_approved', taskId, data: { by } } : { type: 'task_denied', taskId, data: { by, error: errorRecord(approvalDenied(taskId, by)) } }];
+      // Overdue requests fail first, this one included: the run then goes on as after a denial.
+      const expired = expiryEvents(state, this.clock.now(), this.options.approvalTimeoutMs);
+      if (expired.some((event) => event.type === 'task_denied' && event.taskId === taskId)) return expired;
+      return [...expired, decision === 'approve' ? { type: 'task_approved', taskId, data: { by } } : { type: 'task_denied', taskId, data: { by, error: errorRecord(approvalDenied(taskId, by)) } }];
     });
   }
 
@@ -306,7 +326,7 @@ export class Runner {
     if (stored !== undefined && (stored as { status?: unknown }).status === state.finalStatus) {
       const last = parseLast(stored, `the stored result of ${run.id}`);
       // The database has it; the file may not (the process died between the two, or it was deleted).
-      if (!existsSync(lastFilePath(this.options.runsDir, run.id))) await writeLast(this.options.runsDir, last);
+      if (!existsSync(lastFilePath(this.options.runsDir, run.id))) await writeLast(this.options.runsDir, last, undefined, this.options.resultCipher);
       return last;
     }
     const last = checkBuiltLast(
@@ -322,7 +342,7 @@ export class Runner {
       }),
     );
     const json = JSON.stringify(last);
-    await writeLast(this.options.runsDir, last, json);
+    await writeLast(this.options.runsDir, last, json, this.options.resultCipher);
     await this.store.saveResult(run.id, last, json);
     await this.store.setStatus(run.id, last.status === 'waiting_approval' ? 'waiting_approval' : last.status);
     return last;
@@ -350,7 +370,10 @@ export class Runner {
       cancelCheckMs: this.options.cancelCheckMs ?? 250,
       logger: this.options.logger,
       onEvent: this.options.onEvent,
+      onResult: this.options.onResult,
       redact: this.options.redact,
+      resultCipher: this.options.resultCipher,
+      approvalTimeoutMs: this.options.approvalTimeoutMs,
     });
     const { runId } = run;
     this.executions.set(runId, execution);

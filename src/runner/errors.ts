@@ -31,6 +31,15 @@ export function approvalDenied(taskId: string, by: string): PolicyDeniedError {
   });
 }
 
+export function approvalExpired(taskId: string, requestedAt: string, timeoutMs: number): PolicyDeniedError {
+  return new PolicyDeniedError({
+    code: 'LA_APPROVAL_EXPIRED',
+    message: `Nobody approved task "${taskId}" within ${formatMs(timeoutMs)} of the request (made ${requestedAt}), so the request expired and the task failed.`,
+    suggestion: 'Run the plan again if it should still go ahead, and approve it while it waits; `runner.approval_timeout_ms` in the config sets how long a request stays open.',
+    details: { task: taskId, requested_at: requestedAt, timeout_ms: timeoutMs },
+  });
+}
+
 export function taskNotWaiting(runId: string, taskId: string, status: string | undefined): UserInputError {
   return new UserInputError({
     code: 'LA_TASK_NOT_WAITING',

@@ -10,3 +10,5 @@ export { buildLast, finalStatusOf } from './last/buildLast.js';
 export { RunState, isTerminal, type TaskState, type TaskStatus, type Stopping } from './journal/RunState.js';
 export { fromStored, type JournalEvent, type JournalEventType, type TimedEvent, type ErrorRecord, type FinalRunStatus } from './journal/events.js';
 export type { Policy, PolicyDecision, PolicyEffect, PolicyRequest, Tool, ToolContext, ToolLimits } from './types/index.js';
+export { readLastFile } from './last/readLastFile.js';
+export { decodeLastFile, encodeLastFile, LAST_ENCRYPTED_VERSION } from './last/lastFileFormat.js';

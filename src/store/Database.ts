@@ -1,8 +1,11 @@
 /**
  * The database's tables as Kysely sees them. Column types are portable SQL (`varchar`, `text`,
  * `integer`): JSON is stored as text and times as ISO-8601 text, so the same schema works on
- * SQLite today and PostgreSQL later.
+ * SQLite and PostgreSQL. (`bigint` columns come back from PostgreSQL as strings: read them with
+ * `Number()`.)
  */
+
+import type { Generated } from 'kysely';
 
 /** One applied migration. */
 export interface MigrationsTable {
@@ -73,9 +76,156 @@ export interface ResultsTable {
   saved_at: string;
 }
 
+/** A copy of one security audit log entry; the JSON Lines file stays the source of truth. */
+export interface AuditEventsTable {
+  /** Which audit log the entry belongs to: the hash of that log's first entry. */
+  log_id: string;
+  /** The entry's position in its log (1, 2, 3…). */
+  seq: number;
+  /** ISO-8601, as in the entry. */
+  time: string;
+  category: string;
+  action: string;
+  outcome: string;
+  actor: string | null;
+  subject: string | null;
+  /** The previous entry's hash (64 zeros for the first). */
+  prev: string;
+  /** SHA-256 (hex) of the entry without its hash. */
+  hash: string;
+  /** The entry's canonical JSON: the exact line of the file, so the chain can be re-verified here. */
+  entry: string;
+}
+
+/** A plan the archive has seen, once per hash (the archive's tables start here; migration 3). */
+export interface ArchivePlansTable {
+  /** SHA-256 (hex) of the plan's canonical JSON. */
+  hash: string;
+  plan_id: string;
+  title: string;
+  /** The plain-language command it came from, if any. */
+  command: string | null;
+  /** The plan as JSON (sealed when results are encrypted at rest). */
+  plan: string;
+  /** ISO-8601: when the archive first saw it. */
+  created_at: string;
+}
+
+/** One archived run: the `.atlas` record and the columns searches and listings filter on. */
+export interface AtlasRunsTable {
+  /** Assigned by the database; also the row id of the run's full-text entry. */
+  id: Generated<number>;
+  run_id: string;
+  plan_hash: string;
+  plan_id: string;
+  title: string;
+  command: string | null;
+  status: string;
+  mode: string;
+  success_rate: number;
+  /** ISO-8601. */
+  started_at: string;
+  /** ISO-8601. */
+  finished_at: string;
+  duration_ms: number;
+  tasks: number;
+  succeeded: number;
+  failed: number;
+  tokens_in: number;
+  tokens_out: number;
+  cost_usd: number;
+  /** The `.atlas` record as JSON, feedback left out (it lives in `atlas_feedback`); sealed when encrypted. */
+  record: string;
+  /** `run`: derived here from a finished run; `import`: from a bundle. */
+  source: string;
+  /** ISO-8601: when it was archived. */
+  archived_at: string;
+}
+
+/** One task of an archived run: what statistics group and aggregate. */
+export interface AtlasTasksTable {
+  run_id: string;
+  task_id: string;
+  kind: string;
+  status: string;
+  /** 1 when the task succeeded, else 0. */
+  success: number;
+  model: string | null;
+  provider: string | null;
+  latency_ms: number | null;
+  first_token_ms: number | null;
+  tokens_in: number;
+  tokens_out: number;
+  cost_usd: number;
+  error_code: string | null;
+  attempts: number;
+  /** ISO-8601: the run's end (what `--since` and the per-day statistics use). */
+  finished_at: string;
+}
+
+/** A person's judgement of a run or one task (`localagent feedback`). */
+export interface AtlasFeedbackTable {
+  /** SHA-256 of the entry's content, so importing the same feedback twice adds it once. */
+  id: string;
+  run_id: string;
+  task_id: string | null;
+  rating: number;
+  comment: string | null;
+  /** ISO-8601. */
+  at: string;
+  /** Who gave it (the login name), when known. */
+  given_by: string | null;
+}
+
+/** One finished model call, as model selection learns from it (`ModelStats.record`). */
+export interface ModelCallsTable {
+  id: Generated<number>;
+  task_kind: string;
+  model: string;
+  /** 1 when the call answered, else 0. */
+  success: number;
+  latency_ms: number;
+  first_token_ms: number | null;
+  tokens_in: number;
+  tokens_out: number;
+  cost_usd: number;
+  error_code: string | null;
+  /** ISO-8601. */
+  at: string;
+}
+
+/** An HTTP API token (the gateway's); the token itself is never stored, only its SHA-256. */
+export interface ApiTokensTable {
+  /** The token's public id (also its first part after `la_tok_`). */
+  id: string;
+  /** A label a person chose; unique among tokens not revoked. */
+  name: string;
+  /** `admin`, `operator` or `viewer`. */
+  role: string;
+  /** SHA-256 (hex) of the whole token. */
+  hash: string;
+  /** ISO-8601. */
+  created_at: string;
+  /** Who created it (an OS user, or a token's principal). */
+  created_by: string;
+  /** ISO-8601; null: never expires. */
+  expires_at: string | null;
+  /** ISO-8601; null: in force. */
+  revoked_at: string | null;
+  /** ISO-8601, updated at most once a minute. */
+  last_used_at: string | null;
+}
+
 export interface Database {
   migrations: MigrationsTable;
   runs: RunsTable;
   run_events: RunEventsTable;
   results: ResultsTable;
+  audit_events: AuditEventsTable;
+  archive_plans: ArchivePlansTable;
+  atlas_runs: AtlasRunsTable;
+  atlas_tasks: AtlasTasksTable;
+  atlas_feedback: AtlasFeedbackTable;
+  model_calls: ModelCallsTable;
+  api_tokens: ApiTokensTable;
 }

@@ -1,9 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
+import type { FieldCipher } from '../core/crypto/index.js';
 import { StorageError, UserInputError } from '../core/errors/index.js';
 import type { RunEventsTable, RunStatus, RunsTable } from './Database.js';
-import { openStore, type NewEventRow, type OpenStoreOptions, type Store } from './openStore.js';
-import { toStorageError } from './storageErrors.js';
+import { openStore, type OpenStoreOptions } from './openStore.js';
+import type { NewEventRow, Store } from './Store.js';
+import { isUniqueViolation, toStorageError } from './storageErrors.js';
 
 /** A run as stored, with its JSON columns parsed. */
 export interface RunRecord {
@@ -86,6 +88,11 @@ export interface RunStoreOptions {
   now?: (() => number) | undefined;
   /** Whether a process of this host is alive; tests replace it. */
   processAlive?: ((pid: number) => boolean) | undefined;
+  /**
+   * Seals the journal's event data and the stored results on write and opens them on read
+   * (`security.encrypt_results`). Without it they are stored as plain JSON text.
+   */
+  cipher?: FieldCipher | undefined;
 }
 
 /** One run's events queued in one tick (every run's batches of a tick commit in one transaction). */
@@ -109,6 +116,16 @@ export function processAlive(pid: number): boolean {
 /** This process, as a lease owner. */
 export function currentOwner(): LeaseOwner {
   return { pid: process.pid, host: hostname() };
+}
+
+function runExists(runId: string): StorageError {
+  return new StorageError({
+    code: 'LA_RUN_EXISTS',
+    category: 'permanent',
+    message: `A run with the id "${runId}" is already stored; the new one was not saved.`,
+    suggestion: 'Start the run again: a new run gets a new id. If this keeps happening, report it with the id above.',
+    details: { run_id: runId },
+  });
 }
 
 export function runNotFound(runId: string): UserInputError {
@@ -142,6 +159,7 @@ export class RunStore {
   private readonly staleAfterMs: number;
   private readonly now: () => number;
   private readonly alive: (pid: number) => boolean;
+  private readonly cipher: FieldCipher | undefined;
 
   constructor(
     readonly store: Store,
@@ -151,6 +169,7 @@ export class RunStore {
     this.staleAfterMs = options.staleAfterMs ?? 30_000;
     this.now = options.now ?? Date.now;
     this.alive = options.processAlive ?? processAlive;
+    this.cipher = options.cipher;
   }
 
   /** Opens the database and a RunStore that closes it on `close()`. */
@@ -158,8 +177,9 @@ export class RunStore {
     return new RunStore(await openStore(options), options, true);
   }
 
+  /** Where the database is, for messages (a file, or a URL with its password masked). */
   private get file(): string {
-    return this.store.file;
+    return this.store.where;
   }
 
   private iso(): string {
@@ -195,7 +215,14 @@ export class RunStore {
       owner_token: null,
       heartbeat_at: null,
     };
-    await this.guard('creating a run', () => this.store.db.insertInto('runs').values(row).execute());
+    await this.guard('creating a run', async () => {
+      try {
+        await this.store.db.insertInto('runs').values(row).execute();
+      } catch (error) {
+        if (isUniqueViolation(error)) throw runExists(run.id);
+        throw error;
+      }
+    });
     // The caller's own objects, not a parse of what was just serialised (a 10,000-task plan is megabytes).
     return { ...toRecord({ ...row, plan: 'null', inputs: '{}' }), plan: run.plan, inputs: run.inputs };
   }
@@ -277,6 +304,7 @@ export class RunStore {
     let data: string | null;
     try {
       data = event.dataJson ?? (event.data === undefined ? null : JSON.stringify(event.data));
+      if (data !== null && this.cipher) data = this.cipher.seal(data);
     } catch (error) {
       throw toStorageError(error, this.file, 'serialising a journal event');
     }
@@ -393,7 +421,7 @@ export class RunStore {
         .orderBy('seq')
         .execute(),
     );
-    return rows.map(toStoredEvent);
+    return rows.map((row) => this.toStoredEvent(row));
   }
 
   /**
@@ -421,26 +449,49 @@ export class RunStore {
         .orderBy('seq')
         .limit(1)
         .executeTakeFirst();
-      return { lastSeq, event: row ? toStoredEvent(row) : undefined };
+      return { lastSeq, event: row ? this.toStoredEvent(row) : undefined };
     });
   }
 
   /** Stores the run's result (replacing an earlier snapshot); `json` when the caller has it serialised already. */
   async saveResult(runId: string, last: { status: string }, json = JSON.stringify(last)): Promise<void> {
-    const row = { run_id: runId, status: last.status, last: json, saved_at: this.iso() };
-    await this.guard('saving a run result', () =>
-      this.store.db
+    await this.guard('saving a run result', async () => {
+      const row = { run_id: runId, status: last.status, last: this.cipher ? this.cipher.seal(json) : json, saved_at: this.iso() };
+      await this.store.db
         .insertInto('results')
         .values(row)
         .onConflict((oc) => oc.column('run_id').doUpdateSet({ status: row.status, last: row.last, saved_at: row.saved_at }))
-        .execute(),
-    );
+        .execute();
+    });
   }
 
   /** The stored result (parsed JSON, not validated), if any. */
   async getResult(runId: string): Promise<unknown> {
     const row = await this.guard('reading a run result', () => this.store.db.selectFrom('results').select('last').where('run_id', '=', runId).executeTakeFirst());
-    return row ? (JSON.parse(row.last) as unknown) : undefined;
+    if (!row) return undefined;
+    return JSON.parse(this.opened(row.last, 'reading a run result')) as unknown;
+  }
+
+  /** Stored text as written before sealing; plain text (stored without a cipher) comes back as it is. */
+  private opened(stored: string, doing: string): string {
+    if (!this.cipher) return stored;
+    try {
+      return this.cipher.open(stored);
+    } catch (error) {
+      throw toStorageError(error, this.file, doing);
+    }
+  }
+
+  private toStoredEvent(row: RunEventsTable): StoredRunEvent {
+    return {
+      runId: row.run_id,
+      seq: row.seq,
+      at: row.at,
+      type: row.type,
+      taskId: row.task_id ?? undefined,
+      attempt: row.attempt ?? undefined,
+      data: row.data === null ? undefined : (JSON.parse(this.opened(row.data, 'reading the run journal')) as unknown),
+    };
   }
 
   /**
@@ -530,18 +581,6 @@ export class RunStore {
     this.closed = true;
     if (this.ownsStore) await this.store.close();
   }
-}
-
-function toStoredEvent(row: RunEventsTable): StoredRunEvent {
-  return {
-    runId: row.run_id,
-    seq: row.seq,
-    at: row.at,
-    type: row.type,
-    taskId: row.task_id ?? undefined,
-    attempt: row.attempt ?? undefined,
-    data: row.data === null ? undefined : (JSON.parse(row.data) as unknown),
-  };
 }
 
 function toRecord(row: RunsTable): RunRecord {

@@ -1,207 +1,22 @@
-import { closeSync, mkdirSync, openSync } from 'node:fs';
-import { dirname } from 'node:path';
-import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, SqliteDialect, sql, type SqliteDatabase, type SqliteStatement } from 'kysely';
-import type { Database } from './Database.js';
-import { MIGRATIONS, migrate, type Migration, type StoreDialect } from './migrations.js';
-import { toStorageError } from './storageErrors.js';
+import type { PostgresStoreOptions } from './postgresStore.js';
+import type { SqliteStoreOptions } from './sqliteStore.js';
+import type { Store } from './Store.js';
 
-export interface OpenStoreOptions {
-  /** The SQLite file (`HomePaths.database`); created, private (0600), when missing. */
-  file: string;
-  /** How long to wait for another process's lock before failing with `LA_DB_LOCKED`. Default 5000 ms. */
-  busyTimeoutMs?: number | undefined;
-  /**
-   * `normal` (default): in WAL mode every commit survives a crash or kill of the process; a power
-   * loss may drop the last commits. `full`: every commit is also flushed to disk (survives power
-   * loss), at ~1 ms or more per commit.
-   */
-  synchronous?: 'normal' | 'full' | undefined;
-  /**
-   * How journal appends are written. `native` (default for SQLite): cached prepared statements in
-   * one synchronous transaction. `kysely`: through the query builder, as a server dialect would;
-   * slower, kept working (and tested) so PostgreSQL can use it.
-   */
-  journalWrites?: 'native' | 'kysely' | undefined;
-  /** The migrations to apply; tests only (the default is every migration this code knows). */
-  migrations?: readonly Migration[] | undefined;
-}
-
-/** A journal row to write; the store assigns `seq`. */
-export interface NewEventRow {
-  run_id: string;
-  at: string;
-  type: string;
-  task_id: string | null;
-  attempt: number | null;
-  data: string | null;
-}
-
-/** An open database: Kysely for queries, plus the one write path that must be fast. */
-export interface Store {
-  readonly db: Kysely<Database>;
-  readonly dialect: StoreDialect;
-  readonly file: string;
-  /** The schema version after migrations. */
-  readonly version: number;
-  /**
-   * Writes journal rows in one transaction, giving each the next `seq` of its run (read inside the
-   * transaction, so it is right whoever else writes). Resolves with the seqs once committed.
-   */
-  appendEvents(rows: readonly NewEventRow[]): Promise<number[]>;
-  /**
-   * The same, synchronously, when the dialect can and the connection is free this instant
-   * (SQLite: no Kysely transaction open on it); `undefined` when the caller must use `appendEvents`.
-   * Saves the event-loop hops of waiting for the connection on every commit of a long chain.
-   */
-  appendEventsNow?(rows: readonly NewEventRow[]): number[] | undefined;
-  close(): Promise<void>;
-}
-
-/** Prepared statements reused by SQL text: Kysely prepares every query afresh, which costs more than running it. */
-const STATEMENT_CACHE_SIZE = 256;
-
-function cachingDatabase(raw: BetterSqlite3.Database): SqliteDatabase {
-  const cache = new Map<string, SqliteStatement>();
-  return {
-    close: () => raw.close(),
-    prepare(sqlText: string): SqliteStatement {
-      let statement = cache.get(sqlText);
-      if (!statement) {
-        statement = raw.prepare(sqlText);
-        if (cache.size >= STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value as string);
-        cache.set(sqlText, statement);
-      }
-      return statement;
-    },
-  };
-}
+/** Either a SQLite file (`file`) or a PostgreSQL server (`url`), with that dialect's options. */
+export type OpenStoreOptions = (SqliteStoreOptions & { url?: undefined }) | (PostgresStoreOptions & { file?: undefined });
 
 /**
- * Opens (creating if needed) the database: WAL journal, foreign keys, a busy timeout, then every
- * pending migration. Throws `LA_DB_TOO_NEW` for a database from a newer LocalAgent and
- * `LA_DB_LOCKED` when another process holds it locked past the busy timeout.
+ * Opens (creating if needed) the database and applies every pending migration: SQLite when given a
+ * `file`, PostgreSQL when given a `url`. Throws `LA_DB_TOO_NEW` for a database from a newer
+ * LocalAgent, `LA_DB_LOCKED` when another process holds it locked past the wait, and
+ * `LA_DB_UNAVAILABLE` when the PostgreSQL server cannot be reached.
  */
 export async function openStore(options: OpenStoreOptions): Promise<Store> {
-  const file = options.file;
-  const busyTimeoutMs = options.busyTimeoutMs ?? 5000;
-  let raw: BetterSqlite3.Database | undefined;
-  let db: Kysely<Database> | undefined;
-  try {
-    if (file !== ':memory:') {
-      mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
-      // Created here so it is private from the start; SQLite gives its -wal and -shm files the same mode.
-      closeSync(openSync(file, 'a', 0o600));
-    }
-    raw = new BetterSqlite3(file, { timeout: busyTimeoutMs });
-    raw.pragma('journal_mode = WAL');
-    raw.pragma('foreign_keys = ON');
-    // Checkpoint every ~40 MB of WAL rather than SQLite's default ~4 MB: each checkpoint flushes to
-    // disk, and a long run commits once per task (~10 % less time per commit in bench/runner.mjs).
-    // The WAL file is cut back to 16 MiB after a checkpoint, so the disk space stays bounded.
-    raw.pragma('wal_autocheckpoint = 10000');
-    raw.pragma('journal_size_limit = 16777216');
-    raw.pragma(`synchronous = ${options.synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
-    const opened = raw;
-    db = new Kysely<Database>({ dialect: new SqliteDialect({ database: cachingDatabase(opened) }) });
-    const version = await migrate(db, 'sqlite', file, options.migrations ?? MIGRATIONS);
-    const kysely = db;
-    const native = options.journalWrites === 'kysely' ? undefined : nativeWriter(opened);
-    const append = native ? (rows: readonly NewEventRow[]) => kysely.connection().execute(async () => native(rows)) : (rows: readonly NewEventRow[]) => appendWithKysely(kysely, rows);
-    let closed = false;
-    const store: Store = {
-      db: kysely,
-      dialect: 'sqlite',
-      file,
-      version,
-      async appendEvents(rows) {
-        try {
-          return await append(rows);
-        } catch (error) {
-          throw toStorageError(error, file, 'writing the run journal');
-        }
-      },
-      async close() {
-        if (closed) return;
-        closed = true;
-        await kysely.destroy();
-      },
-    };
-    if (native) {
-      store.appendEventsNow = (rows) => {
-        // Kysely runs each query synchronously once it holds the connection, so the only state it
-        // can leave open across an await is a transaction; without one, writing now cannot interleave.
-        if (closed || opened.inTransaction) return undefined;
-        try {
-          return native(rows);
-        } catch (error) {
-          throw toStorageError(error, file, 'writing the run journal');
-        }
-      };
-    }
-    return store;
-  } catch (error) {
-    if (db) await db.destroy().catch(() => undefined);
-    else raw?.close();
-    throw toStorageError(error, file, 'opening it');
+  // Each driver is loaded only when used: a SQLite user never loads pg, and the other way round.
+  if (options.url !== undefined) {
+    const { openPostgresStore } = await import('./postgresStore.js');
+    return openPostgresStore(options);
   }
-}
-
-/**
- * The SQLite journal writer: two cached statements in a `BEGIN IMMEDIATE` transaction (~20 µs per
- * commit, against ~45 µs through the query builder). Callers run it while holding Kysely's
- * connection, or when no Kysely transaction is open, so it never interleaves with one. `IMMEDIATE`
- * takes the write lock before `max(seq)` is read, so appends from other processes to the same run
- * (a cancel request) are serialised with this one and every event gets its own seq.
- */
-function nativeWriter(raw: BetterSqlite3.Database): (rows: readonly NewEventRow[]) => number[] {
-  const maxSeq = raw.prepare<[string], { seq: number | null }>('select max(seq) as seq from run_events where run_id = ?');
-  const insert = raw.prepare<[string, number, string, string, string | null, number | null, string | null]>(
-    'insert into run_events (run_id, seq, at, type, task_id, attempt, data) values (?, ?, ?, ?, ?, ?, ?)',
-  );
-  const write = raw.transaction((rows: readonly NewEventRow[]): number[] => {
-    const next = new Map<string, number>();
-    const seqs: number[] = [];
-    for (const row of rows) {
-      const seq = next.get(row.run_id) ?? (maxSeq.get(row.run_id)?.seq ?? 0) + 1;
-      next.set(row.run_id, seq + 1);
-      insert.run(row.run_id, seq, row.at, row.type, row.task_id, row.attempt, row.data);
-      seqs.push(seq);
-    }
-    return seqs;
-  });
-  return (rows) => write.immediate(rows);
-}
-
-/** Rows per INSERT: well under every dialect's bound-parameter limit (7 per row). */
-const INSERT_CHUNK = 500;
-
-/** The portable journal writer: the same transaction through Kysely. */
-export async function appendWithKysely(db: Kysely<Database>, rows: readonly NewEventRow[]): Promise<number[]> {
-  return db.transaction().execute(async (trx) => {
-    // A write that changes nothing (an empty range of the primary key), first: it takes the write
-    // lock before any seq is read, so an append by another process (a `runs cancel` while this one
-    // runs the run) waits for this one instead of racing it for a seq or making this transaction
-    // fail as stale. (PostgreSQL would use `lock table run_events in share row exclusive mode`.)
-    if (rows[0]) await trx.updateTable('run_events').set({ seq: sql`seq` }).where('run_id', '=', rows[0].run_id).where('seq', '<', 0).execute();
-    const next = new Map<string, number>();
-    const values = [];
-    for (const row of rows) {
-      let seq = next.get(row.run_id);
-      if (seq === undefined) {
-        const found = await trx
-          .selectFrom('run_events')
-          .select((eb) => eb.fn.max<number | null>('seq').as('seq'))
-          .where('run_id', '=', row.run_id)
-          .executeTakeFirst();
-        seq = (found?.seq ?? 0) + 1;
-      }
-      next.set(row.run_id, seq + 1);
-      values.push({ ...row, seq });
-    }
-    for (let i = 0; i < values.length; i += INSERT_CHUNK) {
-      await trx.insertInto('run_events').values(values.slice(i, i + INSERT_CHUNK)).execute();
-    }
-    return values.map((v) => v.seq);
-  });
+  const { openSqliteStore } = await import('./sqliteStore.js');
+  return openSqliteStore(options);
 }

@@ -184,11 +184,25 @@ describe('cancel from another terminal', () => {
         }, 20);
         setTimeout(() => reject(new Error(`the run never reached the slow task: ${stderr}`)), 15_000);
       });
-      // The sleep the shell tool started, in its own process group under the running CLI.
-      const sleepPid = execFileSync('ps', ['-A', '-o', 'pid=,ppid=,args='], { encoding: 'utf8' })
-        .split('\n')
-        .map((line) => line.trim().split(/\s+/))
-        .find(([, ppid, ...args]) => ppid === String(child.pid) && args.join(' ') === 'sleep 20')?.[0];
+      // The sleep the shell tool started under the running CLI: its child, or deeper when the
+      // task runs inside bubblewrap (CLI → bwrap → the sandbox's init → sleep), which starts a
+      // moment after "wait started" (the first shell task checks bubblewrap first).
+      const findSleep = (): string | undefined => {
+        const processes = execFileSync('ps', ['-A', '-o', 'pid=,ppid=,args='], { encoding: 'utf8' })
+          .split('\n')
+          .map((line) => line.trim().split(/\s+/));
+        const parentOf = new Map(processes.map(([pid, ppid]) => [pid, ppid]));
+        const underCli = (pid: string | undefined): boolean => {
+          for (let at = parentOf.get(pid ?? ''), hops = 0; at !== undefined && hops < 10; at = parentOf.get(at), hops += 1) if (at === String(child.pid)) return true;
+          return false;
+        };
+        return processes.find(([pid, , ...args]) => underCli(pid) && args.join(' ') === 'sleep 20')?.[0];
+      };
+      let sleepPid = findSleep();
+      for (let tries = 0; sleepPid === undefined && tries < 100; tries += 1) {
+        await new Promise((done) => setTimeout(done, 50));
+        sleepPid = findSleep();
+      }
       expect(sleepPid).toBeDefined();
 
       const list = await runBuilt(['--home', home, 'runs', 'list', '--json'], { cwd: ws });

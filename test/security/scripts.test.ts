@@ -100,6 +100,21 @@ describe('scripts/scan-secrets.mjs', () => {
     expect(result.stderr).not.toContain('README.md');
   });
 
+  it('finds a password in a database URL, but not the placeholder passwords documentation uses', async () => {
+    const dir = await tempDir('la-secrets-');
+    const password = randomBytes(9).toString('base64url');
+    git(dir, 'init', '-q');
+    await writeFile(join(dir, 'docs.md'), 'Set `postgres://user:password@host:5432/db` or `mysql://u:pw@db/x`.\n');
+    await writeFile(join(dir, 'deploy.env'), `DATABASE_URL=postgres://app:${password}@db.internal:5432/app\n`); // secret-scan: allow (built at run time)
+    git(dir, 'add', '.');
+
+    const result = run(scanSecrets, [], dir);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('deploy.env:1:');
+    expect(result.stderr).not.toContain('docs.md');
+    expect(result.stderr + result.stdout).not.toContain(password);
+  });
+
   it('honours the line marker and the .secret-scan-allow file', async () => {
     const dir = await tempDir('la-secrets-');
     git(dir, 'init', '-q');

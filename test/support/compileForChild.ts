@@ -21,9 +21,9 @@ export interface ChildBuild {
  * check, which `tsc --noEmit` does separately) into a temp folder that resolves node_modules
  * through a symlink.
  */
-export async function compileForChild(): Promise<ChildBuild> {
+export async function compileForChild(sources: readonly string[] = SOURCES): Promise<ChildBuild> {
   const dir = await mkdtemp(join(tmpdir(), 'la-child-build-'));
-  for (const sub of SOURCES) {
+  for (const sub of sources) {
     const from = join(REPO, 'src', sub);
     for (const file of await listTs(from)) {
       const source = await readFile(file, 'utf8');

@@ -107,7 +107,7 @@ export function registerAskCommand(program: Command, runtime: CliRuntime): void 
     .description('ask a model; the answer streams to the terminal (use - to read the prompt from stdin)')
     .option('--model <id>', 'exactly this model (see `localagent models list`)')
     .option('--models <ids>', 'candidate models, comma-separated, tried or combined by --strategy')
-    .addOption(new Option('--strategy <name>', 'how to choose: explicit, fallback, fastest, cheapest, best, auto; or race / ensemble to call several at once').choices(['explicit', 'fallback', 'fastest', 'cheapest', 'best', 'auto', 'race', 'ensemble']))
+    .addOption(new Option('--strategy <name>', 'how to choose: explicit, fallback, fastest, cheapest, best, auto, learn; or race / ensemble to call several at once').choices(['explicit', 'fallback', 'fastest', 'cheapest', 'best', 'auto', 'learn', 'race', 'ensemble']))
     .addOption(new Option('--merge <how>', 'ensemble: vote (short answers), judge (a judge model picks), all (keep every answer)').choices(['vote', 'judge', 'all']).default('vote'))
     .option('--judge <id>', 'ensemble: the model that judges the answers')
     .option('--system <text>', 'system instructions')

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import type { AuditCopyCheck } from '../../store/index.js';
 import type { CommandContext } from '../CommandContext.js';
 import type { CliRuntime } from '../runCli.js';
 
@@ -10,27 +11,85 @@ async function auditFiles(ctx: CommandContext): Promise<string[]> {
   return names.filter((n) => n.endsWith('.audit.jsonl')).sort().map((n) => join(dir, n));
 }
 
+/** How the database copy of the security audit log compares with the file (`audit verify`). */
+type DatabaseCopyCheck =
+  | ({ where: string } & AuditCopyCheck)
+  | { where?: string; state: 'unavailable'; error: { code: string; message: string } }
+  | { state: 'skipped'; reason: string };
+
+/**
+ * Compares the security audit log with its copy in the database. Skipped when the file itself does
+ * not verify (the file is the record; a broken file is reported on its own) or holds no entries.
+ */
+async function checkDatabaseCopy(ctx: CommandContext, file: string, fileOk: boolean): Promise<DatabaseCopyCheck> {
+  if (!fileOk) return { state: 'skipped', reason: 'the file itself does not verify' };
+  const [{ AuditLog }, { AuditStore }, { toLocalAgentError }] = await Promise.all([
+    import('../../security/audit/index.js'),
+    import('../../store/index.js'),
+    import('../../core/errors/index.js'),
+  ]);
+  const log = new AuditLog({ file });
+  let logId: string | undefined;
+  for await (const entry of log.read()) {
+    logId = entry.hash;
+    break;
+  }
+  if (logId === undefined) return { state: 'skipped', reason: 'the log has no entries yet' };
+  let where: string | undefined;
+  try {
+    const store = await (await ctx.app()).database();
+    where = store.where;
+    return { where, ...(await new AuditStore(store).compare(logId, log.read())) };
+  } catch (thrown) {
+    const error = toLocalAgentError(thrown);
+    return { ...(where ? { where } : {}), state: 'unavailable', error: { code: error.code, message: error.message } };
+  }
+}
+
+function describeCopy(ctx: CommandContext, copy: DatabaseCopyCheck): string {
+  const label = `database copy${'where' in copy && copy.where ? ` (${copy.where})` : ''}`;
+  switch (copy.state) {
+    case 'match':
+      return `        ${label}: matches, ${copy.databaseEntries} entries`;
+    case 'behind':
+      return `        ${label}: matches so far; ${copy.missing} of ${copy.fileEntries} entries not copied yet (they are copied with the next security event)`;
+    case 'mismatch':
+      return `${ctx.out.style('red', 'MISMATCH')} ${label}: ${copy.mismatch?.reason ?? ''}`;
+    case 'unavailable':
+      return `${ctx.out.style('red', 'UNCHECKED')} ${label}: ${copy.error.code}: ${copy.error.message}`;
+    case 'skipped':
+      return `        ${label}: not compared (${copy.reason})`;
+  }
+}
+
 export function registerAuditCommands(program: Command, runtime: CliRuntime): void {
   const audit = program.command('audit').description('inspect and verify the tamper-evident audit logs');
 
   audit
     .command('verify')
-    .description('check the hash chain of every audit log; exit 1 and the first broken entry when one was edited, removed or reordered')
+    .description(
+      'check the hash chain of every audit log, and that the database copy of the security log matches it; exit 1 and the first broken entry when one was edited, removed or reordered',
+    )
     .action(
       runtime.action(async (ctx) => {
-        const { AuditLog } = await import('../../security/audit/index.js');
+        const [{ AuditLog }, { HomePaths }] = await Promise.all([import('../../security/audit/index.js'), import('../../core/paths/index.js')]);
         const files = await auditFiles(ctx);
-        const results: ({ file: string } & Awaited<ReturnType<InstanceType<typeof AuditLog>['verify']>>)[] = [];
-        for (const file of files) results.push({ file, ...(await new AuditLog({ file }).verify()) });
-        const ok = results.every((r) => r.ok);
+        const securityLog = new HomePaths(ctx.home).securityAuditLog;
+        const results: ({ file: string; database?: DatabaseCopyCheck } & Awaited<ReturnType<InstanceType<typeof AuditLog>['verify']>>)[] = [];
+        for (const file of files) {
+          const verified = await new AuditLog({ file }).verify();
+          results.push({ file, ...verified, ...(file === securityLog ? { database: await checkDatabaseCopy(ctx, file, verified.ok) } : {}) });
+        }
+        const ok = results.every((r) => r.ok && r.database?.state !== 'mismatch' && r.database?.state !== 'unavailable');
         ctx.out.result({ ok, logs: results }, () => {
           if (results.length === 0) return `No audit logs yet under ${ctx.home}.`;
           return results
-            .map((r) =>
-              r.ok
+            .map((r) => {
+              const line = r.ok
                 ? `${ctx.out.style('green', 'ok')}      ${r.file}: ${r.entries} entries, chain intact${r.anchor === 'ok' ? '' : ` (head anchor ${r.anchor})`}`
-                : `${ctx.out.style('red', 'BROKEN')}  ${r.file}: line ${r.line}: ${r.reason} (${r.entries} entries before it check out)`,
-            )
+                : `${ctx.out.style('red', 'BROKEN')}  ${r.file}: line ${r.line}: ${r.reason} (${r.entries} entries before it check out)`;
+              return r.database ? `${line}\n${describeCopy(ctx, r.database)}` : line;
+            })
             .join('\n');
         });
         return ok ? 0 : 1;

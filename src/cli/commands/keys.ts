@@ -1,6 +1,7 @@
 import { Option, type Command } from 'commander';
 import type { App } from '../../app.js';
-import type { KeyStore, ProviderKind } from '../../keys/index.js';
+import type { DataKeyStatus, DoctorReport, KeyStore, ProviderKind } from '../../keys/index.js';
+import type { ShellSandboxStatus } from '../../security/sandbox/index.js';
 import type { CommandContext } from '../CommandContext.js';
 import type { CliRuntime } from '../runCli.js';
 import { renderTable } from '../table.js';
@@ -90,6 +91,51 @@ function formatDate(value: string | null): string {
   return value === null ? '-' : value.replace('T', ' ').replace(/\.\d+Z$/, 'Z');
 }
 
+const ISOLATION_REASONS: Record<NonNullable<ShellSandboxStatus['reason']>, string> = {
+  disabled: 'disabled by config (security.sandbox: off)',
+  'unsupported-platform': 'not available on this operating system',
+  'not-installed': 'bubblewrap is not installed',
+  'userns-unavailable': 'user namespaces are not available',
+  broken: 'bubblewrap does not work',
+};
+
+/** The doctor's shell isolation line, and what to do when it is not active. */
+function isolationLines(status: ShellSandboxStatus, ctx: CommandContext): string[] {
+  const bwrap = status.bwrap;
+  if (status.active && bwrap.available) {
+    return [`shell isolation ${ctx.out.style('green', 'active')} bubblewrap ${bwrap.version} (${bwrap.path}), security.sandbox: ${status.mode}`];
+  }
+  const reason = status.reason ? ISOLATION_REASONS[status.reason] : 'not active';
+  const wouldWork = status.reason === 'disabled' && bwrap.available ? `; bubblewrap ${bwrap.version} works here` : '';
+  const detail = status.reason !== 'disabled' && status.detail ? ` (${status.detail})` : '';
+  const colour = status.mode === 'bwrap' ? 'red' : 'yellow';
+  const outcome = status.mode === 'bwrap' ? 'shell tasks are refused' : 'shell tasks run unisolated';
+  return [`shell isolation ${ctx.out.style(colour, 'off')} ${reason}${detail}${wouldWork} — ${outcome}`, ...(status.suggestion ? [`  what to do: ${status.suggestion}`] : [])];
+}
+
+/** `security.encrypt_results` as the doctor reports it: on or off, where the data key is, and how to keep it safe. */
+function resultsEncryption(app: App, report: DoctorReport): { enabled: boolean; data_key?: DataKeyStatus; backup?: string } {
+  if (!app.config.security.encrypt_results) return { enabled: false };
+  const key = report.dataKeys.find((k) => k.purpose === 'results');
+  const where = key?.backend ?? (report.backend === 'auto' ? report.auto : report.backend);
+  const backup =
+    where === 'keyring'
+      ? `the OS keyring entry "data-key:results" of service "localagent" (back up your keyring)`
+      : `${report.file.path} together with its master password`;
+  return { enabled: true, ...(key ? { data_key: { ...key } } : {}), backup: `Losing the data key loses every encrypted result: back up ${backup} (docs/security/encryption.md).` };
+}
+
+function encryptionLines(encryption: ReturnType<typeof resultsEncryption>, ctx: CommandContext): string[] {
+  if (!encryption.enabled) return ['results         stored in plain text (security.encrypt_results: false)'];
+  const key = encryption.data_key;
+  const state = key?.reason
+    ? ctx.out.style('red', `data key unreadable: ${key.reason}`)
+    : key?.backend
+      ? `data key ${key.fingerprint ?? ''} in the ${key.backend === 'keyring' ? 'OS keyring' : 'vault file'}${key.createdAt ? ` since ${key.createdAt.slice(0, 10)}` : ''}`
+      : 'data key not created yet (the first run creates it)';
+  return [`results         ${ctx.out.style('green', 'encrypted')} · ${state}`, `  ${encryption.backup ?? ''}`];
+}
+
 export function registerKeyCommands(config: Command, runtime: CliRuntime): void {
   const keyInput = (command: Command): Command =>
     command
@@ -160,14 +206,17 @@ export function registerKeyCommands(config: Command, runtime: CliRuntime): void 
 
   config
     .command('doctor')
-    .description('check this machine: config, home folder, and which key backends work here and why not')
+    .description('check this machine: config, home folder, which key backends work here and why not, and whether shell tasks run isolated')
     .addOption(masterPasswordFileOption())
     .action(
       runtime.action(async (ctx, options: { masterPasswordFile?: string }) => {
         const { app, store } = await keyStore(ctx, options.masterPasswordFile);
         const report = await store.doctor();
-        const healthy = report.auto !== null && report.audit.ok;
-        const result = { ok: healthy, home: app.paths.root, config: { ok: true, layers: app.configLayers }, keys: report };
+        const isolation = await (await app.sandbox()).status();
+        // Only a required sandbox that cannot run makes the machine unhealthy; `auto` falls back by design.
+        const healthy = report.auto !== null && report.audit.ok && (isolation.active || isolation.mode !== 'bwrap');
+        const encryption = resultsEncryption(app, report);
+        const result = { ok: healthy, home: app.paths.root, config: { ok: true, layers: app.configLayers }, keys: report, shell_isolation: isolation, results_encryption: encryption };
         ctx.out.result(result, () => {
           const yes = (ok: boolean) => (ok ? ctx.out.style('green', 'ok') : ctx.out.style('red', 'not usable'));
           return [
@@ -178,6 +227,8 @@ export function registerKeyCommands(config: Command, runtime: CliRuntime): void 
             `vault file      ${yes(report.file.usable)} ${report.file.path}${report.file.exists ? '' : ' (not created yet)'}${report.file.kdf ? ` scrypt N=${report.file.kdf.N}` : ''}${report.file.reason ? ` — ${report.file.reason}` : ''}`,
             `new keys go to  ${report.backend === 'auto' ? (report.auto ?? 'nowhere: no backend works') : report.backend}${report.backend === 'auto' ? ' (auto)' : ''}`,
             `key audit log   ${report.audit.ok ? `${yes(true)} ${report.audit.entries ?? 0} entries` : ctx.out.style('red', `broken at line ${report.audit.line}: ${report.audit.reason}`)} (${report.audit.path})`,
+            ...isolationLines(isolation, ctx),
+            ...encryptionLines(encryption, ctx),
           ].join('\n');
         });
         return healthy ? 0 : 1;

@@ -61,40 +61,12 @@ export function registerModelCommands(program: Command, runtime: CliRuntime): vo
     .action(
       runtime.action(async (ctx, options: { timeout: number }) => {
         const { service } = await modelService(ctx);
-        const { validateKeyLive } = await import('../../keys/index.js');
-        const usable = new Set(service.available.map((m) => m.provider));
-        const providers = service.registry.providers().filter((p) => usable.has(p.name));
+        const [{ validateKeyLive }, { checkProviderHealth }] = await Promise.all([import('../../keys/index.js'), import('../../orchestrator/index.js')]);
         const getKey = async (name: string): Promise<Buffer> => {
           const store = await (await ctx.app()).keys();
           return (await store.get(name).catch(() => undefined))?.value ?? Buffer.alloc(0);
         };
-        const checks = await Promise.all(
-          providers.map(async (provider) => {
-            const key = provider.requiresKey ? await getKey(provider.name) : Buffer.alloc(0);
-            const started = performance.now();
-            try {
-              // OpenRouter speaks the OpenAI protocol but checks keys at its own endpoint.
-              const kind = provider.name === 'openrouter' ? ('openrouter' as const) : provider.type;
-              await validateKeyLive({ kind, key, baseUrl: provider.baseUrl, provider: provider.name, timeoutMs: options.timeout });
-              return { provider: provider.name, status: 'ok', latency_ms: Math.round(performance.now() - started) };
-            } catch (error) {
-              const code = (error as { code?: string }).code ?? 'LA_INTERNAL';
-              return { provider: provider.name, status: code === 'LA_KEY_REJECTED' ? 'key rejected' : code === 'LA_KEY_CHECK_TIMEOUT' ? 'timeout' : code === 'LA_KEY_CHECK_NETWORK' ? 'unreachable' : 'error', error_code: code, latency_ms: Math.round(performance.now() - started) };
-            } finally {
-              key.fill(0);
-            }
-          }),
-        );
-        const breakers = service.breakers();
-        const rows = checks.map((check) => {
-          const breaker = breakers.find((b) => b.key === check.provider);
-          const models = service.available.filter((m) => m.provider === check.provider);
-          const recent = models.map((m) => service.stats.get('ai', m.id)).filter((s) => s.count > 0);
-          const calls = recent.reduce((n, s) => n + s.count, 0);
-          const failures = recent.reduce((n, s) => n + Math.round(s.count * (1 - (s.successRate ?? 1))), 0);
-          return { ...check, breaker: breaker?.state ?? 'closed', recent_calls: calls, recent_error_rate: calls === 0 ? null : failures / calls };
-        });
-        const healthy = rows.every((r) => r.status === 'ok' && r.breaker !== 'open');
+        const { ok: healthy, providers: rows, breakers } = await checkProviderHealth(service, { getKey, probe: validateKeyLive, timeoutMs: options.timeout });
         ctx.out.result({ ok: healthy, providers: rows, breakers }, () =>
           rows.length === 0
             ? 'No usable providers: configure a model, store a key (`localagent config set-key <provider>`), or start Ollama.'

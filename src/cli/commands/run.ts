@@ -1,7 +1,9 @@
 import { Option, type Command } from 'commander';
 import type { AltPlan, ParsedPlan } from '../../formats/index.js';
 import type { LastResult } from '../../formats/last/index.js';
+import type { GetMasterPassword } from '../../keys/index.js';
 import type { RunHandle, Runner } from '../../runner/index.js';
+import type { FieldCipher } from '../../core/crypto/index.js';
 import type { StoredRunEvent } from '../../store/index.js';
 import type { CommandContext } from '../CommandContext.js';
 import type { CliRuntime } from '../runCli.js';
@@ -93,16 +95,22 @@ async function follow(ctx: CommandContext, runner: Runner, first: RunHandle, pro
   return last;
 }
 
-async function finish(ctx: CommandContext, last: LastResult, lastFile: string, output: string | undefined): Promise<number> {
+/**
+ * Prints the run's summary and writes `-o`. With `security.encrypt_results` the `-o` file is
+ * encrypted like the stored copy: a result someone asked to keep is still a result, and a plain
+ * copy in the workspace would undo the option. `runs show <file>` opens it.
+ */
+async function finish(ctx: CommandContext, last: LastResult, lastFile: string, output: string | undefined, cipher: FieldCipher | undefined): Promise<number> {
   if (output) {
-    const [{ writeFileAtomic }, { resolve }] = await Promise.all([import('../../core/fs/index.js'), import('node:path')]);
-    await writeFileAtomic(resolve(ctx.io.cwd, output), `${JSON.stringify(last, null, 2)}\n`, { mode: 0o600 });
+    const [{ writeFileAtomic }, { resolve }, { encodeLastFile }] = await Promise.all([import('../../core/fs/index.js'), import('node:path'), import('../../runner/index.js')]);
+    const text = cipher ? encodeLastFile(JSON.stringify(last), cipher) : `${JSON.stringify(last, null, 2)}\n`;
+    await writeFileAtomic(resolve(ctx.io.cwd, output), text, { mode: 0o600 });
   }
   const counts = last.tasks.reduce<Record<string, number>>((acc, t) => ({ ...acc, [t.status]: (acc[t.status] ?? 0) + 1 }), {});
   ctx.out.result(last, () => {
     const lines = [
       `${last.status === 'success' ? ctx.out.style('green', last.status) : ctx.out.style(last.status === 'waiting_approval' ? 'yellow' : 'red', last.status)}: ${Object.entries(counts).map(([s, n]) => `${n} ${s}`).join(', ')} · success rate ${Math.round(last.success_rate * 100)} % · run ${last.run_id}`,
-      `result: ${lastFile}${output ? ` (and ${output})` : ''}`,
+      `result: ${lastFile}${output ? ` (and ${output})` : ''}${cipher ? ' · encrypted; `localagent runs show <run id or file>` opens it' : ''}`,
     ];
     for (const task of last.tasks) if (task.status === 'failed' && task.error) lines.push(`  ${task.id}: ${task.error.code}: ${task.error.message}`);
     if (last.status === 'waiting_approval') {
@@ -113,6 +121,29 @@ async function finish(ctx: CommandContext, last: LastResult, lastFile: string, o
     return lines.join('\n');
   });
   return exitCodeOf(last);
+}
+
+/** The app, and how it gets the vault's master password (the results key may live in the vault). */
+async function appWithPassword(ctx: CommandContext): Promise<{ app: Awaited<ReturnType<CommandContext['app']>>; getMasterPassword: GetMasterPassword }> {
+  const [app, { masterPasswordSource }] = await Promise.all([ctx.app(), import('../masterPassword.js')]);
+  return { app, getMasterPassword: masterPasswordSource(ctx) };
+}
+
+/** `runs show` takes a run id or a path: anything with a folder separator or a .json/.last ending is a file (run ids have neither). */
+function namesFile(target: string): boolean {
+  return target.includes('/') || target.includes('\\') || /\.(json|last)$/i.test(target);
+}
+
+function showLast(ctx: CommandContext, last: LastResult): void {
+  ctx.out.result(last, () =>
+    [
+      `${last.run_id}: ${last.status} · success rate ${Math.round(last.success_rate * 100)} % · ${last.title ?? ''}`,
+      renderTable(
+        ['TASK', 'STATUS', 'ATTEMPTS', 'ERROR'],
+        last.tasks.map((t) => [t.id, t] as const).map(([id, t]) => [id, t.status, String(t.attempts), t.error ? `${t.error.code}: ${t.error.message}` : '']),
+      ),
+    ].join('\n'),
+  );
 }
 
 /** Who a person's approval or denial is recorded as. */
@@ -141,7 +172,7 @@ async function followRun(
   const { runner } = await app.runner({ getMasterPassword: masterPasswordSource(ctx), onEvent: (e: StoredRunEvent) => progress.onEvent(e) });
   const last = await follow(ctx, runner, await start(runner), progress);
   progress.end();
-  return finish(ctx, last, lastFilePath(app.paths.runs, last.run_id), options.output);
+  return finish(ctx, last, lastFilePath(app.paths.runs, last.run_id), options.output, await app.resultCipher());
 }
 
 export function registerRunCommands(program: Command, runtime: CliRuntime): void {
@@ -218,8 +249,8 @@ export function registerRunCommands(program: Command, runtime: CliRuntime): void
     .option('--limit <n>', 'how many', (v) => Number.parseInt(v, 10), 20)
     .action(
       runtime.action(async (ctx, options: { limit: number }) => {
-        const app = await ctx.app();
-        const { store } = await app.runner();
+        const { app, getMasterPassword } = await appWithPassword(ctx);
+        const { store } = await app.runner({ getMasterPassword });
         const list = await store.listRuns({ limit: options.limit });
         ctx.out.result(list, () =>
           list.length === 0
@@ -231,11 +262,16 @@ export function registerRunCommands(program: Command, runtime: CliRuntime): void
 
   runs
     .command('show <run>')
-    .description("a run's result: status, each task, errors, totals")
+    .description("a run's result: status, each task, errors, totals. <run> is a run id or a .last file (an encrypted one is opened with this home's key)")
     .action(
       runtime.action(async (ctx, runId: string) => {
-        const app = await ctx.app();
-        const { runner, store } = await app.runner();
+        const { app, getMasterPassword } = await appWithPassword(ctx);
+        if (namesFile(runId)) {
+          const [{ readLastFile }, { resolve }] = await Promise.all([import('../../runner/index.js'), import('node:path')]);
+          showLast(ctx, await readLastFile(resolve(ctx.io.cwd, runId), { cipher: await app.resultCipher({ getMasterPassword }) }));
+          return 0;
+        }
+        const { runner, store } = await app.runner({ getMasterPassword });
         const last = await runner.result(runId);
         if (!last) {
           const record = await store.getRun(runId);
@@ -246,15 +282,7 @@ export function registerRunCommands(program: Command, runtime: CliRuntime): void
           ctx.out.result(record, () => `${record.id}: ${record.status} (no result yet; resume it with \`localagent runs resume ${record.id}\`)`);
           return 0;
         }
-        ctx.out.result(last, () =>
-          [
-            `${last.run_id}: ${last.status} · success rate ${Math.round(last.success_rate * 100)} % · ${last.title ?? ''}`,
-            renderTable(
-              ['TASK', 'STATUS', 'ATTEMPTS', 'ERROR'],
-              last.tasks.map((t) => [t.id, t] as const).map(([id, t]) => [id, t.status, String(t.attempts), t.error ? `${t.error.code}: ${t.error.message}` : '']),
-            ),
-          ].join('\n'),
-        );
+        showLast(ctx, last);
         return 0;
       }),
     );
@@ -289,8 +317,8 @@ export function registerRunCommands(program: Command, runtime: CliRuntime): void
     .description('cancel a run: nothing new starts, running tasks are stopped')
     .action(
       runtime.action(async (ctx, runId: string) => {
-        const app = await ctx.app();
-        const { runner } = await app.runner();
+        const { app, getMasterPassword } = await appWithPassword(ctx);
+        const { runner } = await app.runner({ getMasterPassword });
         const last = await runner.cancel(runId);
         ctx.out.result(last, () => `${last.run_id}: ${last.status}`);
         return 0;

@@ -1,1 +1,2 @@
 export { IndexHeap } from './IndexHeap.js';
+export { CallWindow, percentile, type WindowAggregates } from './CallWindow.js';

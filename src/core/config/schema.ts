@@ -49,13 +49,15 @@ export const orchestratorConfigSchema = z.strictObject({
   /** The model `ask` and AI tasks use when none is named. Without it, `default_strategy` picks among the models that can be used here (configured ones, a detected Ollama, built-ins whose provider has a key). */
   default_model: modelIdSchema.optional(),
   /** How a model is chosen when a request names none or several. */
-  default_strategy: z.enum(['explicit', 'fallback', 'fastest', 'cheapest', 'best', 'auto']).default('auto'),
+  default_strategy: z.enum(['explicit', 'fallback', 'fastest', 'cheapest', 'best', 'auto', 'learn']).default('auto'),
   /** Weights of the `auto` score: observed success, speed and cheapness. */
   auto_weights: z
     .strictObject({ success: z.number().min(0).default(0.6), latency: z.number().min(0).default(0.2), cost: z.number().min(0).default(0.2) })
     .prefault({}),
   /** Calls remembered per (task kind, model) for the statistics selection reads. */
   stats_window: z.number().int().min(1).max(100_000).default(200),
+  /** Seed of the `learn` strategy's random draws, so a sequence of choices can be reproduced; unset: a new seed per process. */
+  learn_seed: z.number().int().min(0).max(4_294_967_295).optional(),
   /** Refuse any single call that could cost more than this (US dollars). */
   max_cost_usd_per_call: z.number().positive().optional(),
   /** Refuse calls once a run has spent this much (US dollars). */
@@ -76,6 +78,8 @@ export const runnerConfigSchema = z.strictObject({
   concurrency: z.number().int().min(1).max(1024).default(4),
   /** A task without its own `timeout` is stopped after this long. */
   default_timeout_ms: z.number().int().min(100).max(86_400_000).default(300_000),
+  /** How long a task may wait for a person's approval before the request expires (`LA_APPROVAL_EXPIRED`); 0 keeps requests open forever. Default 7 days. */
+  approval_timeout_ms: z.number().int().min(0).max(31_536_000_000).default(604_800_000),
   /** Most bytes of stdout and of stderr a shell task keeps. */
   max_output_bytes: z.number().int().min(1024).max(1_073_741_824).default(1_048_576),
   /** Most bytes an fs read or an http response may have. */
@@ -83,13 +87,64 @@ export const runnerConfigSchema = z.strictObject({
 });
 
 export const securityConfigSchema = z.strictObject({
-  /** Programs shell tasks may run without approval, besides the built-in safe list (docs/security/policy-defaults.md). */
+  /** Programs shell tasks may run without approval, besides the built-in safe list (docs/security/policy.md). */
   allow_commands: z.array(z.string().min(1)).default([]),
   /** Hosts http tasks may reach without approval, besides loopback (`example.com`, `*.example.com`). */
   allow_hosts: z.array(z.string().min(1)).default([]),
+  /** OS isolation of shell tasks: `auto` uses bubblewrap when it works here, `bwrap` refuses to run shell tasks without it, `off` never isolates (docs/security/sandbox.md). */
+  sandbox: z.enum(['auto', 'bwrap', 'off']).default('auto'),
+  /**
+   * Encrypt everything stored about run results (`.last` files, the journal's task data, stored
+   * results, `.atlas` records) with AES-256-GCM under a data key kept in the keyring or the vault.
+   * Losing that key loses the results (docs/security/encryption.md).
+   */
+  encrypt_results: z.boolean().default(false),
+});
+
+export const serverConfigSchema = z.strictObject({
+  /** Where `localagent serve` listens (`--host` overrides). Anything but loopback needs TLS or `--insecure-listen`. */
+  host: z.string().min(1).max(255).default('127.0.0.1'),
+  /** TCP port (`--port` overrides); 0 picks a free one. */
+  port: z.number().int().min(0).max(65_535).default(7878),
+  /** Largest request body accepted; larger ones get 413 unread. `POST /v1/chat/completions` takes four times this. */
+  body_limit_bytes: z.number().int().min(1024).max(104_857_600).default(1_048_576),
+  /** Requests per token (or per address, without one) per window; more get 429 with Retry-After. */
+  rate_limit: z
+    .strictObject({
+      max: z.number().int().min(1).max(10_000_000).default(1200),
+      window_ms: z.number().int().min(1000).max(3_600_000).default(60_000),
+      /** Failed authentications per address per window; past it, bad tokens get 429 and are no longer audited one by one. */
+      auth_failures: z.number().int().min(1).max(1_000_000).default(50),
+    })
+    .prefault({}),
+  /** Browser origins allowed to call the API (exact, like `https://app.example.com`); empty: no CORS at all. */
+  cors_origins: z.array(z.string().regex(/^https?:\/\/[^/\s]+$/, 'an origin: scheme, host and port, no path')).default([]),
+  /** Serve `/docs` and `/openapi.json` without a token (they describe the API and hold no data). */
+  public_docs: z.boolean().default(true),
+  /** A request's headers must arrive within this time (slow clients are cut off with 408). */
+  headers_timeout_ms: z.number().int().min(100).max(600_000).default(10_000),
+  /** A whole request (headers and body) must arrive within this time. */
+  request_timeout_ms: z.number().int().min(100).max(3_600_000).default(30_000),
+  /** How long an idle keep-alive connection stays open. */
+  keep_alive_timeout_ms: z.number().int().min(100).max(600_000).default(5_000),
+  /** Where runs started over the API work (`--workspace` overrides); default: the folder `serve` starts in. */
+  workspace: z.string().min(1).optional(),
+});
+
+export const databaseConfigSchema = z.strictObject({
+  /**
+   * A `postgres://` or `postgresql://` URL: keep runs, results, the archive and the audit copy in
+   * PostgreSQL instead of the SQLite file in the home. `LOCALAGENT_DATABASE_URL` overrides it.
+   */
+  url: z.string().min(1).max(2048).optional(),
 });
 
 /** The whole configuration. Every section is optional in files; defaults fill the rest. */
+export const archiveConfigSchema = z.strictObject({
+  /** Model calls and ratings older than this count no more for model selection (the statistics' sliding window in time; `orchestrator.stats_window` bounds it in calls). */
+  stats_max_age_days: z.number().int().min(1).max(3650).default(30),
+});
+
 export const configSchema = z.strictObject({
   log: logConfigSchema.prefault({}),
   resilience: resilienceConfigSchema.prefault({}),
@@ -99,6 +154,9 @@ export const configSchema = z.strictObject({
   orchestrator: orchestratorConfigSchema.prefault({}),
   runner: runnerConfigSchema.prefault({}),
   security: securityConfigSchema.prefault({}),
+  database: databaseConfigSchema.prefault({}),
+  server: serverConfigSchema.prefault({}),
+  archive: archiveConfigSchema.prefault({}),
 });
 
 export type Config = z.infer<typeof configSchema>;
@@ -107,3 +165,5 @@ export type ModelConfig = z.infer<typeof modelConfigSchema>;
 export type OrchestratorConfig = z.infer<typeof orchestratorConfigSchema>;
 export type RunnerConfig = z.infer<typeof runnerConfigSchema>;
 export type SecurityConfig = z.infer<typeof securityConfigSchema>;
+export type DatabaseConfig = z.infer<typeof databaseConfigSchema>;
+export type ServerConfig = z.infer<typeof serverConfigSchema>;

@@ -29,7 +29,12 @@ export class HomePaths {
   get database(): string {
     return join(this.root, 'localagent.db');
   }
+  /** The user's Cedar policies, `*.cedar`, added to (or replacing) the defaults. */
   get policies(): string {
     return join(this.root, 'policies');
+  }
+  /** The fingerprint of the policies last recorded in the audit log, to notice a change. */
+  get loadedPolicyHash(): string {
+    return join(this.root, 'policies', '.loaded-hash');
   }
 }

@@ -51,6 +51,13 @@ describe('Redactor', () => {
     expect(out.error.name).toBe('Error');
   });
 
+  it('hides the credentials of a URL that carries a password, keeping where it points', () => {
+    expect(redactor.text('database postgres://bob:s3cret@db.example:5432/la is down')).toBe(`database ${REDACTED}db.example:5432/la is down`);
+    expect(redactor.value({ database: { url: 'postgresql://bob:pw@127.0.0.1/test' } })).toEqual({ database: { url: `${REDACTED}127.0.0.1/test` } });
+    const plain = 'see https://example.com/a:b@c, postgres://bob@db/la and postgres://bob:***@db/la';
+    expect(redactor.text(plain)).toBe(plain);
+  });
+
   it('hides exact values it was told about, and forgets them on request', () => {
     const own = new Redactor();
     own.addSecret('correct-horse-battery');

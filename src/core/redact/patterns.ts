@@ -16,6 +16,9 @@ export const SECRET_VALUE_PATTERNS: readonly RegExp[] = [
   // Groq, xAI, Hugging Face, GitHub tokens often pasted into configs.
   /\b(?:gsk|xai|hf)_[A-Za-z0-9]{20,}/g,
   /\bgh[pousr]_[A-Za-z0-9]{30,}/g,
+  // A URL with a password in it (`postgres://user:password@host/db`): scheme, user and password go.
+  // One already masked as `***` is left readable.
+  /\b[a-z][a-z0-9+.-]*:\/\/[^\s:/@]*:(?!\*\*\*@)[^\s@/]+@/gi,
 ];
 
 /** Field names whose values are always secret, whatever they look like. Compared case-insensitively, ignoring `_` and `-`. */

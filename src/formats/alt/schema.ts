@@ -55,6 +55,8 @@ export const shellTaskSchema = z.strictObject({
   env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), z.string()).optional(),
   /** Text fed to the program's standard input. */
   stdin: z.string().optional(),
+  /** Whether the program needs the network; isolated programs have none unless the policy allows `shell.network`. */
+  network: z.boolean().optional(),
 });
 
 export const FS_OPS = ['read', 'write', 'append', 'list', 'stat', 'delete', 'move', 'copy', 'glob'] as const;
@@ -89,7 +91,7 @@ export const aiTaskSchema = z.strictObject({
   /** One model (see `localagent models list`)… */
   model: z.string().optional(),
   /** …or a strategy over candidates. */
-  strategy: z.enum(['explicit', 'fallback', 'fastest', 'cheapest', 'best', 'auto', 'race', 'ensemble']).optional(),
+  strategy: z.enum(['explicit', 'fallback', 'fastest', 'cheapest', 'best', 'auto', 'learn', 'race', 'ensemble']).optional(),
   models: z.array(z.string()).min(1).optional(),
   /** Ensemble only: pick by majority vote, let `judge` pick, or keep every answer (explore mode). */
   merge: z.enum(['vote', 'judge', 'all']).optional(),

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { canonicalJson } from '../../core/json/index.js';
 import { vaultCorrupt, vaultUnsupported } from '../errors.js';
-import { PROVIDER_NAME_PATTERN } from '../providers.js';
+import { STORED_NAME_PATTERN } from '../providers.js';
 import { KEY_BYTES, NONCE_BYTES, SALT_BYTES, scryptParamsProblem, TAG_BYTES, type ScryptParams, type Sealed } from './vaultCrypto.js';
 
 export const VAULT_FORMAT = 'localagent-vault';
@@ -11,7 +11,7 @@ const MAC_ALG = 'hmac-sha256';
 
 const base64 = z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/, 'must be base64');
 const isoTime = z.iso.datetime();
-const providerName = z.string().regex(PROVIDER_NAME_PATTERN, 'must be a provider name');
+const providerName = z.string().regex(STORED_NAME_PATTERN, 'must be a provider or data key name');
 
 const sealedSchema = z.strictObject({ alg: z.literal(CIPHER), nonce: base64, ciphertext: base64, tag: base64 });
 

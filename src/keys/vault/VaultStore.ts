@@ -213,8 +213,9 @@ export class VaultStore {
   /**
    * Stores `key` for `provider`, creating the vault when there is none. `rotate` refuses when no key
    * is stored. The old ciphertext is replaced, so no copy of an older key stays in the file.
+   * `masked` replaces the usual `sk-…abcd` for keys whose characters are all secret (data keys).
    */
-  async put(provider: string, key: Uint8Array, mode: 'set' | 'rotate'): Promise<{ info: VaultRecordInfo; replaced: boolean } | undefined> {
+  async put(provider: string, key: Uint8Array, mode: 'set' | 'rotate', masked = maskKey(key)): Promise<{ info: VaultRecordInfo; replaced: boolean } | undefined> {
     return this.mutate(async (doc, session) => {
       const existing = doc.records.get(provider);
       if (mode === 'rotate' && !existing) return { result: undefined };
@@ -224,7 +225,7 @@ export class VaultStore {
         version,
         sealed: seal(session.encKey, key, recordAad(provider, version)),
         fingerprint: fingerprint(key),
-        masked: maskKey(key),
+        masked,
         createdAt: existing?.createdAt ?? now,
         rotatedAt: existing ? now : null,
       };

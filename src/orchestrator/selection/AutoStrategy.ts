@@ -1,6 +1,6 @@
 import type { OrchestratorConfig } from '../../core/config/index.js';
 import type { ModelSpec } from '../types/index.js';
-import { blendedPrice, expectedSuccess } from './scoring.js';
+import { expectedSuccess, speedAndPriceTerms } from './scoring.js';
 import type { SelectionContext, SelectionStrategy } from './SelectionStrategy.js';
 
 export type AutoWeights = OrchestratorConfig['auto_weights'];
@@ -37,21 +37,13 @@ export class AutoStrategy implements SelectionStrategy {
 
   /** The terms behind the order, in the candidates' given order. */
   explain(candidates: readonly ModelSpec[], { taskKind, stats }: SelectionContext): AutoScore[] {
-    const raw = candidates.map((spec) => {
-      const snapshot = stats.get(taskKind, spec.id);
-      return { model: spec.id, success: expectedSuccess(snapshot), p50: snapshot.latencyP50Ms, price: blendedPrice(spec.price) };
-    });
-    const measured = raw.flatMap((r) => (r.p50 === undefined ? [] : [r.p50]));
-    const maxP50 = Math.max(0, ...measured);
-    const maxPrice = Math.max(0, ...raw.map((r) => r.price));
-    const latencyOf = (p50: number): number => (maxP50 > 0 ? 1 - p50 / maxP50 : 1);
-    // An unmeasured model is neither rewarded nor punished on speed: it gets the measured mean.
-    const neutralLatency = measured.length > 0 ? measured.reduce((sum, p50) => sum + latencyOf(p50), 0) / measured.length : 0;
-    return raw.map((r) => {
-      const latency = r.p50 === undefined ? neutralLatency : latencyOf(r.p50);
-      const cost = maxPrice > 0 ? 1 - r.price / maxPrice : 1;
-      const score = this.weights.success * r.success + this.weights.latency * latency + this.weights.cost * cost;
-      return { model: r.model, success: r.success, latency, cost, score };
+    const snapshots = candidates.map((spec) => stats.get(taskKind, spec.id));
+    const terms = speedAndPriceTerms(candidates, snapshots);
+    return candidates.map((spec, i) => {
+      const success = expectedSuccess(snapshots[i] as (typeof snapshots)[number]);
+      const { latency, cost } = terms[i] as (typeof terms)[number];
+      const score = this.weights.success * success + this.weights.latency * latency + this.weights.cost * cost;
+      return { model: spec.id, success, latency, cost, score };
     });
   }
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { CallObservation } from '../types/index.js';
-import { InMemoryModelStats, percentile } from './InMemoryModelStats.js';
+import { percentile } from '../../core/collections/index.js';
+import { InMemoryModelStats } from './InMemoryModelStats.js';
 
 function obs(model: string, latencyMs: number, extra: Partial<CallObservation> = {}): CallObservation {
   return { model, taskKind: 'ai', success: true, latencyMs, inputTokens: 1, outputTokens: 1, costUsd: 0, at: new Date(0), ...extra };

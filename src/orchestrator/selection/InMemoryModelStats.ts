@@ -1,5 +1,6 @@
 import { InternalError } from '../../core/errors/index.js';
 import type { CallObservation, ModelStats, StatsSnapshot } from '../types/index.js';
+import { CallWindow } from '../../core/collections/index.js';
 
 export interface InMemoryModelStatsOptions {
   /** Observations kept per (task kind, model): `orchestrator.stats_window`. */
@@ -9,79 +10,6 @@ export interface InMemoryModelStatsOptions {
    * to least recently. Bounds memory when task kinds come from user plans. Default 1,000.
    */
   maxSeries?: number;
-}
-
-interface Aggregates {
-  count: number;
-  successRate: number | undefined;
-  latencyP50Ms: number | undefined;
-  latencyP95Ms: number | undefined;
-  meanCostUsd: number | undefined;
-}
-
-/**
- * The last `window` observations of one (task kind, model), in a ring buffer of typed arrays:
- * recording is O(1) and allocation-free; aggregates are computed on read (O(n log n) for the
- * percentiles) and cached until the next record, since selection reads far more often than calls end.
- */
-class Series {
-  private readonly latency: Float64Array;
-  private readonly cost: Float64Array;
-  private readonly success: Uint8Array;
-  private next = 0;
-  private size = 0;
-  private cached: Aggregates | undefined;
-
-  constructor(private readonly capacity: number) {
-    this.latency = new Float64Array(capacity);
-    this.cost = new Float64Array(capacity);
-    this.success = new Uint8Array(capacity);
-  }
-
-  record(observation: CallObservation): void {
-    this.latency[this.next] = observation.latencyMs;
-    this.cost[this.next] = observation.costUsd;
-    this.success[this.next] = observation.success ? 1 : 0;
-    this.next = (this.next + 1) % this.capacity;
-    this.size = Math.min(this.size + 1, this.capacity);
-    this.cached = undefined;
-  }
-
-  aggregates(): Aggregates {
-    this.cached ??= this.compute();
-    return this.cached;
-  }
-
-  private compute(): Aggregates {
-    // Slots 0..size-1 hold the window whether or not the ring has wrapped; order does not matter here.
-    const latencies: number[] = [];
-    let costSum = 0;
-    for (let i = 0; i < this.size; i += 1) {
-      if (this.success[i] === 1) {
-        latencies.push(this.latency[i] as number);
-        costSum += this.cost[i] as number;
-      }
-    }
-    latencies.sort((a, b) => a - b);
-    const successes = latencies.length;
-    return {
-      count: this.size,
-      successRate: this.size === 0 ? undefined : successes / this.size,
-      latencyP50Ms: percentile(latencies, 50),
-      latencyP95Ms: percentile(latencies, 95),
-      meanCostUsd: successes === 0 ? undefined : costSum / successes,
-    };
-  }
-}
-
-/**
- * Nearest-rank percentile of ascending `sorted`: the smallest value with at least p % of the values at
- * or below it (index ⌈p/100·n⌉ − 1). Always an observed value, never an interpolation.
- */
-export function percentile(sorted: readonly number[], p: number): number | undefined {
-  if (sorted.length === 0) return undefined;
-  const rank = Math.max(1, Math.ceil((p / 100) * sorted.length));
-  return sorted[rank - 1];
 }
 
 /**
@@ -94,7 +22,7 @@ export class InMemoryModelStats implements ModelStats {
   private readonly window: number;
   private readonly maxSeries: number;
   /** Insertion order doubles as recency order: a series is moved to the end whenever it records. */
-  private readonly series = new Map<string, Series>();
+  private readonly series = new Map<string, CallWindow>();
 
   constructor(options: InMemoryModelStatsOptions) {
     const maxSeries = options.maxSeries ?? 1_000;
@@ -113,12 +41,12 @@ export class InMemoryModelStats implements ModelStats {
         const oldest = this.series.keys().next().value;
         if (oldest !== undefined) this.series.delete(oldest);
       }
-      series = new Series(this.window);
+      series = new CallWindow(this.window);
     } else {
       this.series.delete(key);
     }
     this.series.set(key, series);
-    series.record(observation);
+    series.add(observation.success, observation.latencyMs, observation.costUsd);
   }
 
   get(taskKind: string, model: string): StatsSnapshot {

@@ -55,6 +55,8 @@ export interface OrchestratorOptions {
   now?: () => number;
   /** Calls before `fastest` trusts a model's latency; default 3. */
   minSamples?: number;
+  /** Seed of the `learn` strategy's draws, so its choices can be reproduced; default: random. */
+  seed?: number;
   /** Where fail-overs and judge fallbacks are logged (info); a pino logger fits. */
   logger?: LoggerLike;
 }
@@ -98,6 +100,7 @@ export class Orchestrator {
     this.strategies = createStrategies({
       autoWeights: options.config.auto_weights,
       ...(options.minSamples !== undefined ? { minSamples: options.minSamples } : {}),
+      ...(options.seed !== undefined ? { seed: options.seed } : {}),
     });
   }
 

@@ -5,7 +5,7 @@ import type { CallRequest, ModelSpec, ModelStats } from '../types/index.js';
 export type StrategyName = OrchestratorConfig['default_strategy'];
 
 // A record rather than an array so the compiler fails here when the config enum gains or loses a name.
-const NAMES: Record<StrategyName, true> = { explicit: true, fallback: true, fastest: true, cheapest: true, best: true, auto: true };
+const NAMES: Record<StrategyName, true> = { explicit: true, fallback: true, fastest: true, cheapest: true, best: true, auto: true, learn: true };
 
 /** Every strategy name, in the order the docs list them. */
 export const STRATEGY_NAMES: readonly StrategyName[] = Object.freeze(Object.keys(NAMES) as StrategyName[]);

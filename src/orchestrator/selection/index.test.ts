@@ -4,7 +4,7 @@ import { catalogOf, FakeModelCaller, spec } from './test-support/FakeModelCaller
 
 describe('the selection face (index.ts)', () => {
   it('exports the orchestrator, the statistics and every strategy', () => {
-    expect(selection.STRATEGY_NAMES).toEqual(['explicit', 'fallback', 'fastest', 'cheapest', 'best', 'auto']);
+    expect(selection.STRATEGY_NAMES).toEqual(['explicit', 'fallback', 'fastest', 'cheapest', 'best', 'auto', 'learn']);
     expect(selection.isStrategyName('auto')).toBe(true);
     expect(selection.isStrategyName('toString')).toBe(false);
     const strategies = selection.createStrategies({ autoWeights: { success: 1, latency: 0, cost: 0 } });

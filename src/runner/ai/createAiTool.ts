@@ -7,8 +7,14 @@ export interface AiTaskOutput {
   text: string;
   json?: unknown;
   model: string;
+  /** The provider that served the answer. */
+  provider: string;
   usage: { input_tokens: number; output_tokens: number };
   cost: number;
+  /** From sending the request to the last token, in milliseconds (the archive's `.atlas` reads it). */
+  latency_ms: number;
+  /** From sending the request to the first token, when the answer was streamed. */
+  first_token_ms?: number;
   /** For race and ensemble: every member's model, status, cost and latency. */
   members?: { model: string; status: string; cost_usd: number; latency_ms: number; error_code?: string }[];
   /** For `merge: all`: every answer, best first. */
@@ -20,8 +26,11 @@ function output(result: CallResult, extra: Partial<AiTaskOutput> = {}): AiTaskOu
     text: result.text,
     ...(result.json !== undefined ? { json: result.json } : {}),
     model: result.model,
+    provider: result.provider,
     usage: { input_tokens: result.usage.inputTokens, output_tokens: result.usage.outputTokens },
     cost: result.costUsd,
+    latency_ms: Math.round(result.latencyMs),
+    ...(result.firstTokenMs !== undefined ? { first_token_ms: Math.round(result.firstTokenMs) } : {}),
     ...extra,
   };
 }

@@ -1,3 +1,4 @@
+import type { FieldCipher } from '../../core/crypto/index.js';
 import { toLocalAgentError, type LocalAgentError } from '../../core/errors/index.js';
 import { createRetryBackoff, shouldRetry, type Clock, type LoggerLike, type RetryBackoffContext } from '../../core/resilience/index.js';
 import { checkBuiltLast, type AltPlan, type AltTask, type LastResult, type LastRunStatus } from '../../formats/index.js';
@@ -9,6 +10,7 @@ import { buildLast, finalStatusOf } from '../last/buildLast.js';
 import { writeLast } from '../last/writeLast.js';
 import type { Policy, Tool, ToolContext, ToolLimits } from '../types/index.js';
 import { Attempt, type RunFacts } from './Attempt.js';
+import { expiryEvent, isApprovalOverdue } from './approvalExpiry.js';
 import { Conditions } from './conditions.js';
 import { durationMs } from './durations.js';
 import { ReadyQueue } from './ReadyQueue.js';
@@ -49,8 +51,14 @@ export interface ExecutionOptions {
   seenSeq?: number | undefined;
   logger?: LoggerLike | undefined;
   onEvent?: ((event: StoredRunEvent) => void) | undefined;
+  /** Told of each `.last` once stored (see `RunnerOptions.onResult`). */
+  onResult?: ((last: LastResult) => void) | undefined;
   /** Hides secrets in outputs and error messages before they reach the journal, the `.last` and later tasks. */
   redact?: ((value: unknown) => unknown) | undefined;
+  /** Seals the `.last` file at rest (`security.encrypt_results`); the store seals its own copy. */
+  resultCipher?: FieldCipher | undefined;
+  /** How long an approval request stays open (see `RunnerOptions.approvalTimeoutMs`). */
+  approvalTimeoutMs?: number | undefined;
 }
 
 type Backoff = ReturnType<ReturnType<typeof createRetryBackoff>['next']>;
@@ -488,6 +496,14 @@ export class Execution {
 
   approve(taskId: string, by: string): Promise<void> {
     const i = this.waitingIndex(taskId);
+    const t = this.o.state.tasks[i];
+    const { approvalTimeoutMs } = this.o;
+    if (approvalTimeoutMs !== undefined && t && isApprovalOverdue(t, this.o.clock.now(), approvalTimeoutMs)) {
+      const expired = this.record(expiryEvent(taskId, t, approvalTimeoutMs));
+      this.afterFailure(i);
+      this.pump();
+      return expired;
+    }
     const committed = this.record({ type: 'task_approved', taskId, data: { by } });
     if (!this.stopped) this.queue.push(i);
     this.pump();
@@ -555,8 +571,13 @@ export class Execution {
     );
     const json = JSON.stringify(last);
     // The file write runs on libuv's threads while SQLite stores the same text here.
-    await Promise.all([writeLast(this.o.runsDir, last, json), this.o.store.saveResult(this.o.runId, last, json)]);
+    await Promise.all([writeLast(this.o.runsDir, last, json, this.o.resultCipher), this.o.store.saveResult(this.o.runId, last, json)]);
     await this.o.store.setStatus(this.o.runId, status);
+    try {
+      this.o.onResult?.(last);
+    } catch (error) {
+      this.o.logger?.warn({ err: errorRecord(error), run_id: this.o.runId }, 'a run result listener threw');
+    }
     this.stopTimers();
     await this.o.store.release(this.o.lease);
     this.settled = true;

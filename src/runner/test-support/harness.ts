@@ -1,4 +1,5 @@
 import { afterEach } from 'vitest';
+import type { TestDatabase } from '../../../test/support/postgres.js';
 import { useTempDirs } from '../../../test/support/tempDir.js';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -11,7 +12,8 @@ export interface Harness {
   home: string;
   workspace: string;
   runsDir: string;
-  dbFile: string;
+  /** Where the run database is: spread it into `RunStore.open` to open it again (a second "process"). */
+  database: TestDatabase;
   store: RunStore;
   runner: Runner;
   /** Another runner over the same store (a second "process" for lease tests needs another owner). */
@@ -19,17 +21,21 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-/** A temp home with a real SQLite file, a workspace and a runner with the given tools. */
+/**
+ * A temp home with a workspace, a real run database (a SQLite file in the home, unless `database`
+ * names another, such as a PostgreSQL schema) and a runner with the given tools.
+ */
 export async function harness(
   home: string,
   tools: RunnerTools,
-  options: Partial<RunnerOptions> & { storeOptions?: RunStoreOptions } = {},
+  options: Partial<RunnerOptions> & { storeOptions?: RunStoreOptions; database?: TestDatabase } = {},
 ): Promise<Harness> {
   const workspace = join(home, 'workspace');
   await mkdir(workspace, { recursive: true });
   const runsDir = join(home, 'runs');
-  const dbFile = join(home, 'localagent.db');
-  const store = await RunStore.open({ file: dbFile, ...options.storeOptions });
+  const database = options.database ?? { file: join(home, 'localagent.db') };
+  const { storeOptions, database: _database, ...runnerOptions } = options;
+  const store = await RunStore.open({ ...database, ...storeOptions });
   const base: RunnerOptions = {
     store,
     runsDir,
@@ -38,13 +44,13 @@ export async function harness(
     limits,
     heartbeatMs: 0,
     retry: { base_delay_ms: 5, max_delay_ms: 50, jitter: false },
-    ...options,
+    ...runnerOptions,
   };
   return {
     home,
     workspace,
     runsDir,
-    dbFile,
+    database,
     store,
     runner: new Runner(base),
     runnerWith: (more) => new Runner({ ...base, ...more }),
@@ -76,16 +82,17 @@ export function deferred<T = void>(): { promise: Promise<T>; resolve: (value: T)
 
 /**
  * A `setup(tools, options)` for a test file: each harness gets its own temp folder and is closed
- * after its test (before the folder is removed: after-hooks run in reverse order).
+ * after its test (before the folder is removed: after-hooks run in reverse order). `newDatabase`
+ * (from `describeDialects`) gives each harness its database; default: SQLite in the temp folder.
  */
-export function useHarnesses(): (tools: RunnerTools, options?: Parameters<typeof harness>[2]) => Promise<Harness> {
+export function useHarnesses(newDatabase?: () => Promise<TestDatabase>): (tools: RunnerTools, options?: Parameters<typeof harness>[2]) => Promise<Harness> {
   const tempDir = useTempDirs();
   const open: Harness[] = [];
   afterEach(async () => {
     for (const h of open.splice(0)) await h.close();
   });
   return async (tools, options = {}) => {
-    const h = await harness(await tempDir(), tools, options);
+    const h = await harness(await tempDir(), tools, { ...(newDatabase ? { database: await newDatabase() } : {}), ...options });
     open.push(h);
     return h;
   };

@@ -1,11 +1,11 @@
-import { execFileSync } from 'node:child_process';
-import { lstat, mkdir, mkdtemp, readFile, readlink, realpath, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { execFileSync, spawn } from 'node:child_process';
+import { lstat, mkdir, mkdtemp, readdir, readFile, readlink, realpath, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ApprovalRequiredError, PolicyDeniedError } from '../../core/errors/index.js';
+import { ApprovalRequiredError, LocalAgentError, PolicyDeniedError } from '../../core/errors/index.js';
 import type { AltTask } from '../../formats/index.js';
-import { DefaultPolicy } from '../policy/index.js';
+import { CedarPolicy } from '../../security/policy/index.js';
 import { FsTool, checkGlobPattern } from './index.js';
 import { FixedPolicy, failure, toolContext } from './test-support/toolContext.js';
 
@@ -15,11 +15,12 @@ function task(op: FsTask['op'], path: string, extra: Partial<FsTask> = {}): FsTa
   return { id: 't', kind: 'fs', op, path, ...extra };
 }
 
-describe('FsTool', () => {
+// Every behaviour holds both ways: through folder handles (`auto`, Linux) and by checked paths (the fallback elsewhere).
+describe.each(['auto', 'paths'] as const)('FsTool (anchoring: %s)', (anchoring) => {
   let base: string;
   let ws: string;
   let outside: string;
-  const tool = new FsTool();
+  const tool = new FsTool({ anchoring });
 
   beforeEach(async () => {
     base = await realpath(await mkdtemp(join(tmpdir(), 'la-fs-')));
@@ -243,7 +244,7 @@ describe('FsTool', () => {
   });
 
   describe('policy', () => {
-    const policy = new DefaultPolicy();
+    const policy = new CedarPolicy();
 
     it('asks the policy per operation with the real path', async () => {
       const recording = new FixedPolicy('allow');
@@ -283,3 +284,105 @@ describe('FsTool', () => {
     });
   });
 });
+
+/**
+ * Another process swaps a folder the tasks work in between a real folder and a link to the
+ * outside, as fast as it can, while hundreds of operations run. Which ones succeed is up to
+ * timing; none may read, change, create or remove anything outside. Linux only: elsewhere the
+ * fallback narrows the window without closing it (sandbox.md, "Folder swaps").
+ */
+describe.runIf(process.platform === 'linux')('FsTool: a folder swapped for a link to the outside while operations run', () => {
+  let base: string;
+  afterEach(async () => {
+    await rm(base, { recursive: true, force: true });
+  });
+
+  /** Every path under `dir` with its content, or its link target. */
+  async function contents(dir: string): Promise<Record<string, string>> {
+    const out: Record<string, string> = {};
+    for (const entry of await readdir(dir, { recursive: true, withFileTypes: true })) {
+      const path = join(entry.parentPath, entry.name);
+      out[path.slice(dir.length + 1)] = entry.isSymbolicLink() ? `-> ${await readlink(path)}` : entry.isFile() ? await readFile(path, 'utf8') : '/';
+    }
+    return out;
+  }
+
+  it('reads nothing outside and writes, moves, copies or deletes nothing there', async () => {
+    base = await realpath(await mkdtemp(join(tmpdir(), 'la-fs-race-')));
+    const ws = join(base, 'ws');
+    const outside = join(base, 'outside');
+    const d = join(ws, 'd');
+    const perKind = 150;
+    await mkdir(join(ws, 'tree', 'sub'), { recursive: true });
+    await mkdir(d);
+    await mkdir(outside);
+    await writeFile(join(ws, 'tree', 'one.txt'), 'one');
+    await writeFile(join(ws, 'tree', 'sub', 'two.txt'), 'two');
+    await writeFile(join(d, 'canary.txt'), 'inside\n');
+    await writeFile(join(outside, 'canary.txt'), 'do not touch\n');
+    await writeFile(join(outside, 'only-outside.txt'), 'outside');
+    for (let i = 0; i < perKind; i += 1) {
+      await writeFile(join(d, `m${i}`), 'mine');
+      await writeFile(join(d, `x${i}`), 'mine');
+      await writeFile(join(outside, `m${i}`), 'bait');
+      await writeFile(join(outside, `x${i}`), 'bait');
+    }
+    const before = await contents(outside);
+    const tool = new FsTool();
+    const tasks: FsTask[] = Array.from({ length: perKind }, (_, i) => [
+      task('write', `d/w${i}.txt`, { content: 'w' }),
+      task('append', `d/a${i}.txt`, { content: 'a' }),
+      task('copy', 'tree/one.txt', { to: `d/c${i}.txt` }),
+      task('copy', 'tree', { to: `d/t${i}` }),
+      task('move', `d/m${i}`, { to: `d/m${i}.moved` }),
+      task('delete', `d/x${i}`),
+      task('read', 'd/canary.txt'),
+      task('stat', 'd/canary.txt'),
+      task('list', 'd'),
+    ]).flat();
+
+    const swapper = spawn(
+      process.execPath,
+      [
+        '-e',
+        `const fs = require('node:fs');
+         const [d, real, outside] = process.argv.slice(1);
+         for (;;) {
+           try { fs.renameSync(d, real); } catch {}
+           try { fs.symlinkSync(outside, d); } catch {}
+           try { fs.unlinkSync(d); } catch { try { fs.rmSync(d, { recursive: true, force: true }); } catch {} }
+           try { fs.renameSync(real, d); } catch {}
+         }`,
+        d,
+        join(ws, 'd.real'),
+        outside,
+      ],
+      { stdio: 'ignore' },
+    );
+    const results: PromiseSettledResult<unknown>[] = [];
+    try {
+      for (let at = 0; at < tasks.length; at += 16) {
+        results.push(...(await Promise.allSettled(tasks.slice(at, at + 16).map((t) => tool.run(t, toolContext(ws))))));
+      }
+    } finally {
+      swapper.kill('SIGKILL');
+      await new Promise((resolve) => swapper.once('exit', resolve));
+    }
+
+    expect(await contents(outside)).toEqual(before);
+    results.forEach((result, index) => {
+      const t = tasks[index] as FsTask;
+      if (result.status === 'rejected') {
+        // A refusal, or the folder missing or changed under the operation.
+        expect(result.reason, `${t.op} ${t.path}`).toBeInstanceOf(LocalAgentError);
+        expect(['LA_PATH_OUTSIDE_WORKSPACE', 'LA_PATH_INVALID', 'LA_PATH_NOT_FOUND', 'LA_PATH_WRONG_TYPE', 'LA_FS_FAILED']).toContain((result.reason as LocalAgentError).code);
+        return;
+      }
+      const output = JSON.stringify(result.value);
+      expect(output).not.toMatch(/do not touch|bait|only-outside/);
+      if (t.op === 'read') expect(result.value).toEqual({ content: 'inside\n' });
+      if (t.op === 'stat') expect(result.value).toMatchObject({ size: 'inside\n'.length, type: 'file' });
+    });
+  });
+});
+

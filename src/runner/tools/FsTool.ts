@@ -1,24 +1,30 @@
-import { randomBytes } from 'node:crypto';
-import { constants, type Stats } from 'node:fs';
-import { copyFile, cp, lstat, mkdir, open, readdir, realpath, rename, rm, unlink } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import type { Stats } from 'node:fs';
+import { lstat, readdir, realpath, type FileHandle } from 'node:fs/promises';
+import { join } from 'node:path';
 import { glob } from 'tinyglobby';
 import { LocalAgentError, UserInputError } from '../../core/errors/index.js';
-import { writeFileAtomic } from '../../core/fs/index.js';
 import type { AltTask } from '../../formats/index.js';
 import {
+  appendFileIn,
   checkPathForm,
+  copyBetween,
   errnoCode,
   fsFailure,
   invalidPath,
   isInsideDirectory,
   locateInWorkspace,
-  notRegular,
-  outsideWorkspace,
+  moveBetween,
+  openFileIn,
+  openWorkspaceFolder,
   pathNotFound,
   realWorkspace,
+  removeIn,
+  splitRelative,
   wrongType,
+  writeFileIn,
+  type FolderAnchoring,
   type ResolveInWorkspaceOptions,
+  type WorkspaceFolder,
   type WorkspacePath,
 } from '../../security/sandbox/index.js';
 import type { Tool, ToolContext } from '../types/index.js';
@@ -27,6 +33,13 @@ import { TOOL_ERROR_CODES, throwIfAborted } from './toolErrors.js';
 
 export interface FsToolOptions {
   onDecision?: DecisionListener;
+  /**
+   * How operations reach what they act on after the path check (sandbox.md, "Folder swaps").
+   * `auto` (default): through folder handles where the platform allows it (Linux), so a folder
+   * swapped for a link meanwhile cannot redirect them. `paths`: by path with identity checks, the
+   * fallback elsewhere; tests use it to cover that fallback on Linux.
+   */
+  anchoring?: FolderAnchoring;
 }
 
 /** The type of a directory entry, as `list` and `stat` report it. */
@@ -41,30 +54,31 @@ export type FsOutput =
 
 type FsTask = Extract<AltTask, { kind: 'fs' }>;
 
-// O_NOFOLLOW: the resolved path has no links, so a link appearing there now is a swap; refuse it.
-// O_NONBLOCK: a FIFO swapped in must not hang the open; it is refused right after by fstat.
-const NO_FOLLOW = constants.O_NOFOLLOW ?? 0;
-const NON_BLOCK = constants.O_NONBLOCK ?? 0;
 /** Mode of files the tool creates; an existing file keeps its own. */
 const NEW_FILE_MODE = 0o644;
 
 /**
  * Files in the workspace: every path goes through `resolveInWorkspace` (real paths, no escape by
  * `..` or symbolic links, no devices), and every operation asks the policy with the real path
- * (`fs.read`, `fs.write`, `fs.delete`). Writes replace files atomically; outputs name paths
+ * (`fs.read`, `fs.write`, `fs.delete`). It then acts through the sandbox's folder handles
+ * (`openWorkspaceFolder`): the checked path is walked again from the workspace without following
+ * any link, so swapping a folder for a link between the check and the act cannot send a read, a
+ * write, a removal or a rename outside. Writes replace files atomically; outputs name paths
  * relative to the workspace.
  */
 export class FsTool implements Tool<'fs'> {
   readonly kind = 'fs' as const;
   private readonly onDecision: DecisionListener | undefined;
+  private readonly anchoring: FolderAnchoring;
 
   constructor(options: FsToolOptions = {}) {
     this.onDecision = options.onDecision;
+    this.anchoring = options.anchoring ?? 'auto';
   }
 
   async run(task: FsTask, context: ToolContext): Promise<FsOutput> {
     throwIfAborted(context.signal, `The file operation ${task.op}`);
-    const op = new FsOperation(task, context, this.onDecision);
+    const op = new FsOperation(task, context, this.onDecision, this.anchoring);
     try {
       return await op.run();
     } catch (error) {
@@ -79,6 +93,7 @@ class FsOperation {
     private readonly task: FsTask,
     private readonly context: ToolContext,
     private readonly onDecision: DecisionListener | undefined,
+    private readonly anchoring: FolderAnchoring,
   ) {}
 
   run(): Promise<FsOutput> {
@@ -117,7 +132,8 @@ class FsOperation {
     const file = await this.locate(this.task.path, { mustExist: true });
     if (file.type === 'directory') throw wrongType(this.task.path, 'file', 'folder');
     await this.ask('fs.read', file);
-    return { content: await readCapped(file.path, this.task.path, this.context.limits.maxReadBytes) };
+    const handle = await this.inParent(file, this.task.path, false, openFileIn);
+    return { content: await readCapped(handle, this.task.path, this.context.limits.maxReadBytes) };
   }
 
   private async write(append: boolean): Promise<FsOutput> {
@@ -125,22 +141,26 @@ class FsOperation {
     const file = await this.locate(this.task.path, { forWrite: true });
     if (file.type === 'directory') throw wrongType(this.task.path, 'file', 'folder');
     await this.ask('fs.write', file, { exists: file.type !== 'missing' });
-    await this.ensureParent(file);
-    if (append) {
-      await appendNoFollow(file.path, this.task.path, content);
-    } else {
-      const mode = file.type === 'file' ? (await lstat(file.path)).mode & 0o777 : NEW_FILE_MODE;
-      await writeFileAtomic(file.path, content, { mode });
-    }
+    await this.inParent(file, this.task.path, true, (folder, name) =>
+      append ? appendFileIn(folder, name, content, NEW_FILE_MODE) : writeFileIn(folder, name, content, { mode: NEW_FILE_MODE, keepMode: true }),
+    );
     return { path: file.relative };
   }
 
   private async list(): Promise<FsOutput> {
-    const folder = await this.locate(this.task.path, { mustExist: true });
-    if (folder.type !== 'directory') throw wrongType(this.task.path, 'folder', 'file');
-    await this.ask('fs.read', folder);
-    const dirents = await readdir(folder.path, { withFileTypes: true });
-    const prefix = folder.relative === '.' ? '' : `${folder.relative}/`;
+    const target = await this.locate(this.task.path, { mustExist: true });
+    if (target.type !== 'directory') throw wrongType(this.task.path, 'folder', 'file');
+    await this.ask('fs.read', target);
+    const folder = await this.openFolder(target.workspace, target.relative === '.' ? [] : target.relative.split('/'), this.task.path, false);
+    let dirents;
+    try {
+      dirents = await readdir(folder.self(), { withFileTypes: true });
+      // Listed through the held folder; it must still be inside now that its names are known.
+      await folder.verify();
+    } finally {
+      await folder.close();
+    }
+    const prefix = target.relative === '.' ? '' : `${target.relative}/`;
     const items = dirents
       .map((entry) => ({ path: `${prefix}${entry.name}`, type: entryType(entry) }))
       .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
@@ -150,15 +170,22 @@ class FsOperation {
   private async stat(): Promise<FsOutput> {
     const target = await this.locate(this.task.path, { mustExist: true, followFinal: false });
     await this.ask('fs.read', target);
-    const stats = await lstat(target.path);
+    const stats =
+      target.relative === '.'
+        ? await this.inFolder(target.workspace, [], this.task.path, (folder) => folder.stat())
+        : await this.inParent(target, this.task.path, false, async (folder, name) => {
+            const found = await lstat(folder.entry(name));
+            await folder.verify();
+            return found;
+          });
     return { size: stats.size, mtime: stats.mtime.toISOString(), type: entryType(stats) };
   }
 
   private async delete(): Promise<FsOutput> {
     const target = await this.locate(this.task.path, { mustExist: true, forWrite: true, followFinal: false });
     await this.ask('fs.delete', target, { type: target.type });
-    // rm never follows links: a link is removed, not what it points to, even inside a folder.
-    await rm(target.path, { recursive: target.type === 'directory' });
+    // Never follows links: a link is removed, not what it points to, even inside a folder.
+    await this.inParent(target, this.task.path, false, removeIn);
     return { path: target.relative };
   }
 
@@ -174,15 +201,9 @@ class FsOperation {
     await this.ask('fs.write', source, { role: 'source' });
     await this.ask('fs.write', destination, { role: 'destination', exists: overwrite });
     if (overwrite) await this.ask('fs.delete', destination, { role: 'destination', reason: 'replaced by move' });
-    await this.ensureParent(destination);
-    try {
-      await rename(source.path, destination.path);
-    } catch (error) {
-      if (errnoCode(error) !== 'EXDEV') throw error;
-      // Another file system is mounted inside the workspace: copy, then remove the original.
-      await cp(source.path, destination.path, { recursive: true, verbatimSymlinks: true, filter: regularOnly });
-      await rm(source.path, { recursive: true });
-    }
+    await this.inParent(source, this.task.path, false, (from, fromName) =>
+      this.inParent(destination, to, true, (into, intoName) => moveBetween(from, fromName, into, intoName)),
+    );
     return { path: destination.relative };
   }
 
@@ -196,13 +217,11 @@ class FsOperation {
     if (source.type === 'directory' && destination.type === 'file') throw wrongType(to, 'folder path', 'file');
     await this.ask('fs.read', source);
     await this.ask('fs.write', destination, { exists: destination.type !== 'missing' });
-    await this.ensureParent(destination);
-    if (source.type === 'directory') {
-      // Links are copied as links (the sandbox checks them when they are used); devices, FIFOs and sockets are skipped.
-      await cp(source.path, destination.path, { recursive: true, force: true, errorOnExist: false, verbatimSymlinks: true, filter: regularOnly });
-    } else {
-      await copyViaTemp(source.path, destination.path);
-    }
+    // Files through a temp file and a rename; folders recursively, links kept as links (the
+    // sandbox checks them when they are used), devices, FIFOs and sockets skipped.
+    await this.inParent(source, this.task.path, false, (from, fromName) =>
+      this.inParent(destination, to, true, (into, intoName) => copyBetween(from, fromName, into, intoName)),
+    );
     return { path: destination.relative };
   }
 
@@ -219,7 +238,7 @@ class FsOperation {
       signal: this.context.signal,
     });
     // Traversal does not enter linked folders, but a pattern can name one outright (link/*.txt):
-    // keep only matches whose real path is inside.
+    // keep only matches whose real path is inside. Glob returns names, never content.
     const kept = await Promise.all(
       matches.map(async (match) => {
         const real = await realpath(join(root, match)).catch(() => undefined);
@@ -252,18 +271,31 @@ class FsOperation {
     }
   }
 
-  /** Creates the parent folders, then checks the parent again: a link planted meanwhile must not redirect the write. */
-  private async ensureParent(target: WorkspacePath): Promise<void> {
-    const parent = dirname(target.path);
+  /** Opens the folder `parts` of the workspace (its real path), walked from it without following links. */
+  private openFolder(workspace: string, parts: readonly string[], shown: string, create: boolean): Promise<WorkspaceFolder> {
+    return openWorkspaceFolder(workspace, parts, { create, shown, anchoring: this.anchoring });
+  }
+
+  /** Runs `act` on the folder `parts` of the workspace, held open, and closes it. */
+  private async inFolder<T>(workspace: string, parts: readonly string[], shown: string, act: (folder: WorkspaceFolder) => Promise<T>, create = false): Promise<T> {
+    const folder = await this.openFolder(workspace, parts, shown, create);
     try {
-      await mkdir(parent, { recursive: true });
-    } catch (error) {
-      const code = errnoCode(error);
-      if (code === 'ENOTDIR' || code === 'EEXIST') throw wrongType(target.relative, 'path whose parents are folders', 'path below a file');
-      throw error;
+      return await act(folder);
+    } finally {
+      await folder.close();
     }
-    const real = await realpath(parent);
-    if (real !== parent || !isInsideDirectory(target.workspace, real)) throw outsideWorkspace(target.relative, { resolved: real });
+  }
+
+  /**
+   * Runs `act` on the folder holding `target` and the target's last name. With `create`, missing
+   * folders on the way are made (the path check allowed them; the walk makes each inside the one
+   * before).
+   */
+  private inParent<T>(target: WorkspacePath, shown: string, create: boolean, act: (folder: WorkspaceFolder, name: string) => Promise<T>): Promise<T> {
+    const split = splitRelative(target.relative);
+    // The workspace itself has no parent; every caller refused it before (forWrite, or a type check).
+    if (split === undefined) throw invalidPath(shown, 'it is the workspace folder itself');
+    return this.inFolder(target.workspace, split.parts, shown, (folder) => act(folder, split.name), create);
   }
 }
 
@@ -275,12 +307,13 @@ export function checkGlobPattern(pattern: string): void {
   if (pattern.includes('..')) throw invalidPath(pattern, 'glob patterns may not contain ".."');
 }
 
-/** Reads at most `limit` bytes of a regular file as UTF-8, refusing larger files (`LA_FILE_TOO_LARGE`). */
-async function readCapped(path: string, shown: string, limit: number): Promise<string> {
-  const handle = await open(path, constants.O_RDONLY | NO_FOLLOW | NON_BLOCK);
+/**
+ * Reads at most `limit` bytes of an open regular file as UTF-8, refusing larger files
+ * (`LA_FILE_TOO_LARGE`), and closes it.
+ */
+async function readCapped(handle: FileHandle, shown: string, limit: number): Promise<string> {
   try {
     const stats = await handle.stat();
-    if (!stats.isFile()) throw notRegular(shown, 'special file');
     if (stats.size > limit) throw fileTooLarge(shown, stats.size, limit);
     // The file may grow while we read: read one byte past the limit to notice.
     const buffer = Buffer.alloc(Math.min(stats.size, limit) + 1);
@@ -298,33 +331,6 @@ async function readCapped(path: string, shown: string, limit: number): Promise<s
   } finally {
     await handle.close();
   }
-}
-
-async function appendNoFollow(path: string, shown: string, content: string): Promise<void> {
-  const handle = await open(path, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | NO_FOLLOW | NON_BLOCK, NEW_FILE_MODE);
-  try {
-    if (!(await handle.stat()).isFile()) throw notRegular(shown, 'special file');
-    await handle.writeFile(content);
-  } finally {
-    await handle.close();
-  }
-}
-
-/** Copies a file so that the destination appears complete or not at all, and a link planted there is replaced, not followed. */
-async function copyViaTemp(source: string, destination: string): Promise<void> {
-  const temp = join(dirname(destination), `.${basename(destination)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
-  try {
-    await copyFile(source, temp, constants.COPYFILE_EXCL);
-    await rename(temp, destination);
-  } catch (error) {
-    await unlink(temp).catch(() => undefined);
-    throw error;
-  }
-}
-
-async function regularOnly(source: string): Promise<boolean> {
-  const stats = await lstat(source);
-  return stats.isFile() || stats.isDirectory() || stats.isSymbolicLink();
 }
 
 function entryType(entry: Pick<Stats, 'isFile' | 'isDirectory' | 'isSymbolicLink'>): FsEntryType {

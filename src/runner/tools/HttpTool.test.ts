@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApprovalRequiredError, NetworkError, PolicyDeniedError, TimeoutError } from '../../core/errors/index.js';
 import type { AltTask } from '../../formats/index.js';
-import { DefaultPolicy } from '../policy/index.js';
+import { CedarPolicy } from '../../security/policy/index.js';
 import { HttpTool } from './index.js';
 import { FixedPolicy, failure, toolContext } from './test-support/toolContext.js';
 
@@ -140,7 +140,7 @@ describe('HttpTool', () => {
   });
 
   describe('policy', () => {
-    const policy = new DefaultPolicy();
+    const policy = new CedarPolicy();
 
     it('needs approval for a host that is not allowlisted, before any request', async () => {
       const error = await failure(tool.run(task('https://example.test/x'), toolContext(ws, { policy })));

@@ -16,6 +16,12 @@ export interface RunProcessOptions {
   signal: AbortSignal;
   /** How long a stopped process group gets between SIGTERM and SIGKILL. */
   killGraceMs: number;
+  /**
+   * Delivers SIGTERM to processes the group does not reach (inside a sandbox, where the program
+   * runs in a session of its own); returns how many got it. When it reaches none, the group gets
+   * SIGTERM instead. SIGKILL always goes to the group.
+   */
+  signalInside?: (pid: number, signal: NodeJS.Signals) => number;
 }
 
 export type ProcessOutcome =
@@ -69,8 +75,9 @@ export function runProcess(options: RunProcessOptions): Promise<ProcessOutcome> 
     /** SIGTERM the group now, SIGKILL it after the grace period, and stop waiting for stragglers after that. */
     const terminateGroup = (): void => {
       if (pid === undefined) return;
+      const reachedInside = options.signalInside !== undefined && options.signalInside(pid, 'SIGTERM') > 0;
       // Where groups cannot be signalled (Windows), at least the program itself is stopped.
-      if (!signalGroup(pid, 'SIGTERM')) child.kill('SIGTERM');
+      if (!reachedInside && !signalGroup(pid, 'SIGTERM')) child.kill('SIGTERM');
       timers.push(
         setTimeout(() => {
           if (!signalGroup(pid, 'SIGKILL')) child.kill('SIGKILL');

@@ -52,6 +52,32 @@ describe('AuditLog', () => {
       expect(await lines()).toEqual([canonicalJson(first), canonicalJson(second)]);
     });
 
+    it('hands each appended batch to onAppend once it is in the file; a failing hook rejects but keeps the entries', async () => {
+      const seen: { seqs: number[]; inFile: number }[] = [];
+      const hooked = new AuditLog({
+        file,
+        onAppend: async (entries) => {
+          seen.push({ seqs: entries.map((e) => e.seq), inFile: (await lines()).length });
+        },
+      });
+      await hooked.append(event(1));
+      await hooked.appendMany([event(2), event(3)]);
+      await hooked.appendMany([]);
+      expect(seen).toEqual([
+        { seqs: [1], inFile: 1 },
+        { seqs: [2, 3], inFile: 3 },
+      ]);
+      const failing = new AuditLog({
+        file,
+        onAppend: () => {
+          throw new Error('database down');
+        },
+      });
+      await expect(failing.append(event(4))).rejects.toThrow('database down');
+      expect(await lines()).toHaveLength(4);
+      expect((await failing.verify()).ok).toBe(true);
+    });
+
     it('creates the folder 0700 and the file 0600, and tightens a file that is too open', async () => {
       await appendN(1);
       expect((await stat(join(home, 'audit'))).mode & 0o777).toBe(0o700);

@@ -31,6 +31,12 @@ export interface AuditLogOptions {
   anchor?: boolean;
   /** Cross-process lock tuning. */
   lock?: FileLockOptions;
+  /**
+   * Called with each appended batch once it is on disk and the lock is released (the app copies the
+   * entries into the database). The file is the record: if the hook fails, the entries stay written
+   * and `append` rejects with the hook's error.
+   */
+  onAppend?: (entries: readonly AuditEntry[]) => Promise<void> | void;
 }
 
 export interface AuditReadOptions {
@@ -76,6 +82,7 @@ export class AuditLog {
   private readonly fsync: boolean;
   private readonly anchor: boolean;
   private readonly lockOptions: FileLockOptions;
+  private readonly onAppend: ((entries: readonly AuditEntry[]) => Promise<void> | void) | undefined;
   private dirReady = false;
 
   constructor(options: AuditLogOptions) {
@@ -86,6 +93,7 @@ export class AuditLog {
     this.fsync = options.fsync ?? true;
     this.anchor = options.anchor ?? true;
     this.lockOptions = options.lock ?? {};
+    this.onAppend = options.onAppend;
   }
 
   /** Appends one event and resolves once it is on disk. */
@@ -106,7 +114,9 @@ export class AuditLog {
       await ensurePrivateDir(dirname(this.file));
       this.dirReady = true;
     }
-    return withFileLock(this.file, () => this.appendLocked(clean), this.lockOptions);
+    const entries = await withFileLock(this.file, () => this.appendLocked(clean), this.lockOptions);
+    if (this.onAppend) await this.onAppend(entries);
+    return entries;
   }
 
   /** The entries in order. Throws `LA_AUDIT_BROKEN` on a line that is not an entry (use `verify` to find out why). */

@@ -12,4 +12,11 @@ export {
   type AuditVerifyOk,
   type AuditVerifyResult,
 } from './AuditEvent.js';
-export { approvalAuditEvent, policyDenialAuditEvent, type RunEventLike, type PolicyDecisionLike } from './securityEvents.js';
+export {
+  approvalAuditEvent,
+  policyChangedAuditEvent,
+  policyDenialAuditEvent,
+  type PolicyChangeLike,
+  type RunEventLike,
+  type PolicyDecisionLike,
+} from './securityEvents.js';

@@ -43,3 +43,30 @@ export function policyDenialAuditEvent({ request, decision }: PolicyDecisionLike
     rules: decision.rules ?? [],
   };
 }
+
+/** The policy set now in force, as much of it as auditing needs. */
+export interface PolicyChangeLike {
+  /** SHA-256 of everything that shapes decisions: the schema, every policy file, the allow lists. */
+  sha256: string;
+  /** The one recorded before, or undefined the first time policies are loaded in this home. */
+  previous: string | undefined;
+  /** Each policy file (built-in defaults and the user's) with the SHA-256 of its text. */
+  files: readonly { file: string; origin: string; sha256: string }[];
+  /** The config's `security.allow_commands` and `security.allow_hosts`, which act as facts. */
+  allowCommands: readonly string[];
+  allowHosts: readonly string[];
+}
+
+/** The audit entry `policy.changed`: the policies in force differ from the last ones recorded. */
+export function policyChangedAuditEvent(change: PolicyChangeLike): AuditEvent {
+  return {
+    category: 'policy',
+    action: 'changed',
+    outcome: 'success',
+    subject: change.sha256,
+    previous_sha256: change.previous ?? null,
+    files: change.files.map(({ file, origin, sha256 }) => ({ file, origin, sha256 })),
+    allow_commands: [...change.allowCommands],
+    allow_hosts: [...change.allowHosts],
+  };
+}

@@ -21,9 +21,9 @@ export interface ResolveInWorkspaceOptions {
 export type WorkspacePathType = 'file' | 'directory' | 'symlink' | 'missing';
 
 export interface WorkspacePath {
-  /** The real, absolute path, inside the workspace. What a tool must act on. */
+  /** The real, absolute path, inside the workspace. What the policy is asked about, and what a tool must act on. */
   path: string;
-  /** The same, relative to the workspace with `/` separators; `.` for the workspace itself. */
+  /** The same, relative to the workspace with `/` separators; `.` for the workspace itself. Tools walk it with `openWorkspaceFolder`. */
   relative: string;
   /** The workspace's real path. */
   workspace: string;
@@ -52,7 +52,10 @@ const WINDOWS_DRIVE = /^[A-Za-z]:/;
  *   would create through — is followed before the inside check (`LA_PATH_OUTSIDE_WORKSPACE`).
  * - Devices, FIFOs and sockets are refused (`LA_PATH_NOT_REGULAR`).
  *
- * The result names what the tool must open; tools never reopen the path the task wrote.
+ * The result names what the tool must act on; tools never reopen the path the task wrote. The
+ * check holds for the moment it ran: to act, tools walk `relative` again from the workspace
+ * through `openWorkspaceFolder`, which follows no link, so a folder swapped for a link after
+ * this check cannot redirect them.
  */
 export async function resolveInWorkspace(workspace: string, userPath: string, options: ResolveInWorkspaceOptions = {}): Promise<string> {
   return (await locateInWorkspace(workspace, userPath, options)).path;

@@ -1,0 +1,1 @@
+export type { FieldCipher } from './FieldCipher.js';

@@ -1,0 +1,140 @@
+import type { PolicyJson } from '@cedar-policy/cedar-wasm/nodejs';
+
+/**
+ * A test of context facts that cannot fail with an error: a boolean fact, `==`/`!=` with a literal,
+ * `context.hazards.contains("rm-root")`, `["cat", "ls"].contains(context.program)`,
+ * `context.outside_paths.isEmpty()`, `context.name like "*.pem"`, `context has mode`, and `!`,
+ * `&&`, `||` of these.
+ */
+export interface LeadingTest {
+  /** A stable text form, the same for the same test in any policy. */
+  key: string;
+  /** True or false for a request's facts; undefined when the fact is missing or of another type. */
+  holds(context: Readonly<Record<string, unknown>>): boolean | undefined;
+}
+
+type Node = Record<string, unknown> | null;
+
+/** The context fact an expression reads directly (`context.name`). */
+function factOf(expr: unknown): string | undefined {
+  const access = (expr as Node)?.['.'] as { left?: { Var?: unknown }; attr?: unknown } | undefined;
+  return access?.left?.Var === 'context' && typeof access.attr === 'string' ? access.attr : undefined;
+}
+
+/** A literal string, boolean or number (`{ Value: "git" }`). */
+function literalOf(expr: unknown): string | boolean | number | undefined {
+  const value = (expr as Node)?.Value;
+  return typeof value === 'string' || typeof value === 'boolean' || (typeof value === 'number' && Number.isSafeInteger(value)) ? value : undefined;
+}
+
+/** Three-valued: undefined when a fact is missing or of an unexpected type. */
+function both(a: boolean | undefined, b: boolean | undefined, and: boolean): boolean | undefined {
+  if (and) return a === false || b === false ? false : a === true && b === true ? true : undefined;
+  return a === true || b === true ? true : a === false && b === false ? false : undefined;
+}
+
+/** Cedar's `like`: a wildcard matches any run of characters, a literal itself; the whole string. */
+function likeMatches(text: string, pattern: readonly unknown[]): boolean {
+  // Greedy matching with one backtrack point (the last wildcard): linear for these patterns.
+  const chars = pattern.flatMap((element) => (element === 'Wildcard' ? [undefined] : [...((element as { Literal?: string }).Literal ?? '')]));
+  let t = 0;
+  let p = 0;
+  let star = -1;
+  let resume = 0;
+  while (t < text.length) {
+    if (p < chars.length && chars[p] !== undefined && chars[p] === text.charAt(t)) {
+      t += 1;
+      p += 1;
+    } else if (p < chars.length && chars[p] === undefined) {
+      star = p;
+      resume = t;
+      p += 1;
+    } else if (star >= 0) {
+      p = star + 1;
+      resume += 1;
+      t = resume;
+    } else {
+      return false;
+    }
+  }
+  while (p < chars.length && chars[p] === undefined) p += 1;
+  return p === chars.length;
+}
+
+function testOf(expr: unknown): LeadingTest | undefined {
+  const node = expr as Node;
+  if (node === null || typeof node !== 'object') return undefined;
+  const fact = factOf(node);
+  if (fact !== undefined) return { key: fact, holds: (c) => (typeof c[fact] === 'boolean' ? (c[fact] as boolean) : undefined) };
+  const not = node['!'] as { arg?: unknown } | undefined;
+  if (not) {
+    const inner = testOf(not.arg);
+    return inner && { key: `!(${inner.key})`, holds: (c) => { const value = inner.holds(c); return value === undefined ? undefined : !value; } };
+  }
+  for (const op of ['&&', '||'] as const) {
+    const pair = node[op] as { left?: unknown; right?: unknown } | undefined;
+    const left = pair ? testOf(pair.left) : undefined;
+    const right = pair ? testOf(pair.right) : undefined;
+    if (left && right) return { key: `(${left.key}) ${op} (${right.key})`, holds: (c) => both(left.holds(c), right.holds(c), op === '&&') };
+    if (pair) return undefined;
+  }
+  for (const op of ['==', '!='] as const) {
+    const pair = node[op] as { left?: unknown; right?: unknown } | undefined;
+    const name = pair ? factOf(pair.left) : undefined;
+    const literal = pair ? literalOf(pair.right) : undefined;
+    if (name !== undefined && literal !== undefined) {
+      return { key: `${name} ${op} ${JSON.stringify(literal)}`, holds: (c) => (c[name] === undefined || typeof c[name] === 'object' ? undefined : (c[name] === literal) === (op === '==')) };
+    }
+  }
+  const contains = node.contains as { left?: unknown; right?: unknown } | undefined;
+  if (contains) {
+    const set = factOf(contains.left);
+    const member = literalOf(contains.right);
+    if (set !== undefined && member !== undefined) return { key: `${set}.contains(${JSON.stringify(member)})`, holds: (c) => (Array.isArray(c[set]) ? (c[set] as unknown[]).includes(member) : undefined) };
+    // ["echo", "cat"].contains(context.program)
+    const members = ((contains.left as Node)?.Set as unknown[] | undefined)?.map(literalOf);
+    const name = factOf(contains.right);
+    if (members && !members.includes(undefined) && name !== undefined) {
+      return { key: `${JSON.stringify(members)}.contains(${name})`, holds: (c) => (c[name] === undefined || typeof c[name] === 'object' ? undefined : members.includes(c[name] as string)) };
+    }
+    return undefined;
+  }
+  const isEmpty = node.isEmpty as { arg?: unknown } | undefined;
+  const emptySet = isEmpty ? factOf(isEmpty.arg) : undefined;
+  if (emptySet !== undefined) return { key: `${emptySet}.isEmpty()`, holds: (c) => (Array.isArray(c[emptySet]) ? (c[emptySet] as unknown[]).length === 0 : undefined) };
+  const like = node.like as { left?: unknown; pattern?: unknown } | undefined;
+  const text = like ? factOf(like.left) : undefined;
+  if (like && text !== undefined && Array.isArray(like.pattern)) {
+    const pattern = like.pattern as unknown[];
+    return { key: `${text} like ${JSON.stringify(pattern)}`, holds: (c) => (typeof c[text] === 'string' ? likeMatches(c[text] as string, pattern) : undefined) };
+  }
+  const has = node.has as { left?: { Var?: unknown }; attr?: unknown } | undefined;
+  if (has?.left?.Var === 'context' && typeof has.attr === 'string') {
+    const attr = has.attr;
+    return { key: `has ${attr}`, holds: (c) => c[attr] !== undefined };
+  }
+  return undefined;
+}
+
+/**
+ * The tests a policy's condition starts with, in the order Cedar evaluates them: the first links
+ * of the `&&` chain of its first condition, as long as each is a plain test of one fact (see
+ * `LeadingTest`). Such a test cannot fail with an error, so when one is false for a request
+ * Cedar stops right there and the policy does not hold — which makes it safe to leave the policy
+ * out of that request's evaluation.
+ */
+export function leadingTests(policy: PolicyJson): LeadingTest[] {
+  const first = policy.conditions[0];
+  if (first?.kind !== 'when') return [];
+  const links = (node: unknown): unknown[] => {
+    const and = (node as Node)?.['&&'] as { left: unknown; right: unknown } | undefined;
+    return and ? [...links(and.left), ...links(and.right)] : [node];
+  };
+  const tests: LeadingTest[] = [];
+  for (const link of links(first.body)) {
+    const test = testOf(link);
+    if (!test) break;
+    tests.push(test);
+  }
+  return tests;
+}
