@@ -10,6 +10,7 @@
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { CedarPolicy, buildPolicySet, toCedarRequest } from '../dist/security/policy/index.js';
+import { PreparedPolicies } from '../dist/security/policy/PreparedPolicies.js';
 import { quantile, round } from './stats.mjs';
 
 const WS = '/srv/ws';
@@ -58,6 +59,16 @@ export async function run() {
   const policy = new CedarPolicy({ policySet, homeDir: HOME, allowCommands: ['make'], allowHosts: ['*.internal.test'] });
   const loadMs = Number(process.hrtime.bigint() - loadStart) / 1e6;
   const facts = { allowCommands: ['make'], allowHosts: ['*.internal.test'], homeDir: HOME };
+  // The same engine with every request sent to Cedar: what the decisions cost without the
+  // TypeScript path for policies that are plain tests of facts.
+  const cedarOnly = new CedarPolicy({ policySet, homeDir: HOME, allowCommands: ['make'], allowHosts: ['*.internal.test'], inlineDecisions: false });
+  const cedarFn = (request) => cedarOnly.decideNow(request);
+  const prepared = new PreparedPolicies(policySet.policies);
+  const inlineShare = REQUESTS.filter((request) => {
+    const cedar = toCedarRequest(request, { allowCommands: ['make'], allowHosts: ['*.internal.test'], homeDir: HOME });
+    const set = prepared.setFor(cedar.action.id, 'unapproved', { ...cedar.context, approved: false });
+    return set.size === 0 || set.inline !== undefined;
+  }).length;
   const subjectFn = (request) => policy.decideNow(request);
   const factsFn = (request) => toCedarRequest(request, facts);
   const baselineFn = (request) => JSON.parse(JSON.stringify(toCedarRequest(request, facts)));
@@ -65,6 +76,7 @@ export async function run() {
   // Warm up, so the JIT (and WebAssembly's tier-up) has compiled everything before timing.
   for (let i = 0; i < 300; i++) for (const request of REQUESTS) {
     subjectFn(request);
+    cedarFn(request);
     baselineFn(request);
   }
   const baselineMeans = [];
@@ -77,6 +89,7 @@ export async function run() {
   }
   // Single decisions, for the distribution: each request timed on its own.
   const singles = [];
+  const cedarSingles = [];
   const cpu = [];
   const byEffect = { allow: [], deny: [], approve: [] };
   for (let r = 0; r < ROUNDS * 5; r++) {
@@ -89,6 +102,9 @@ export async function run() {
       singles.push(ms);
       cpu.push((used.user + used.system) / 1000);
       byEffect[effects.get(request)].push(ms);
+      const cedarStart = process.hrtime.bigint();
+      cedarFn(request);
+      cedarSingles.push(Number(process.hrtime.bigint() - cedarStart) / 1e6);
     }
   }
   const baseline = quantile(baselineMeans, 0.5);
@@ -115,6 +131,9 @@ export async function run() {
       subject_cpu_p50_ms: round(quantile(cpu, 0.5), 4),
       subject_cpu_p99_ms: round(quantile(cpu, 0.99), 4),
       by_effect: effectStats,
+      first_look_decided_in_typescript: `${inlineShare} of ${REQUESTS.length} requests`,
+      cedar_only_p50_ms: round(quantile(cedarSingles, 0.5), 4),
+      cedar_only_p99_ms: round(quantile(cedarSingles, 0.99), 4),
       facts_only_ms: round(quantile(factsMeans, 0.5), 4),
       load_defaults_ms: round(loadMs, 1),
       load_average_1min: round(loadavg()[0] ?? 0, 1),

@@ -5,7 +5,7 @@ import { toCedarRequest, type CedarRequest, type FactOptions } from './cedarRequ
 import { describeCedarError } from './parsePolicySource.js';
 import { policyEvaluationError } from './policyErrors.js';
 import type { Policy, PolicyDecision, PolicyRequest } from './Policy.js';
-import { PreparedPolicies, type PreparedSet } from './PreparedPolicies.js';
+import { PreparedPolicies, type InlinePolicy, type PreparedSet } from './PreparedPolicies.js';
 
 export interface CedarPolicyOptions {
   /** The policies to enforce (`loadPolicySet`, `buildPolicySet`). Default: the built-in defaults alone. */
@@ -16,6 +16,11 @@ export interface CedarPolicyOptions {
   allowHosts?: readonly string[];
   /** The user's home folder, for the `rm -rf ~` hazard. Default: `os.homedir()`. */
   homeDir?: string;
+  /**
+   * Decide from the facts in TypeScript when every candidate policy is plain tests of them (see
+   * `PreparedPolicies`). Default true; false sends every request to Cedar, to compare the two.
+   */
+  inlineDecisions?: boolean;
 }
 
 /** A decision with everything that led to it, for `localagent policy check`. */
@@ -53,7 +58,7 @@ export class CedarPolicy implements Policy {
     this.facts = { allowCommands: [...(options.allowCommands ?? [])], allowHosts: [...(options.allowHosts ?? [])], homeDir: options.homeDir ?? homedir() };
     this.byId = new Map(this.policySet.policies.map((policy) => [policy.id, policy]));
     this.order = new Map(this.policySet.policies.map((policy, index) => [policy.id, index]));
-    this.prepared = new PreparedPolicies(this.policySet.policies);
+    this.prepared = new PreparedPolicies(this.policySet.policies, { inline: options.inlineDecisions !== false });
   }
 
   decide(request: PolicyRequest): Promise<PolicyDecision> {
@@ -113,6 +118,8 @@ export class CedarPolicy implements Policy {
 
   private authorize(cedar: CedarRequest, set: PreparedSet, approved: boolean): Outcome {
     if (set.size === 0) return { allow: false, ids: [] };
+    const inline = set.inline && decideInline(set.inline, { ...cedar.context, approved });
+    if (inline) return inline;
     const context: Record<string, CedarValueJson> = {};
     if (set.reads === 'all') Object.assign(context, cedar.context);
     else for (const name of set.reads) if (cedar.context[name] !== undefined) context[name] = cedar.context[name];
@@ -154,4 +161,22 @@ export class CedarPolicy implements Policy {
       return typeof value === 'boolean' ? String(value) : token;
     });
   }
+}
+
+/**
+ * Cedar's answer for a subset whose every policy is a test of the facts: a holding forbid denies,
+ * else a holding permit allows, else nothing applies (deny by default); the holding ones are the
+ * deciding policies. Undefined when a test cannot say (a fact missing or of another type): Cedar
+ * would fail on that policy, and its rules for failures apply, so Cedar decides that request.
+ */
+function decideInline(policies: readonly InlinePolicy[], context: Readonly<Record<string, unknown>>): Outcome | undefined {
+  const forbids: string[] = [];
+  const permits: string[] = [];
+  for (const policy of policies) {
+    const holds = policy.holds(context);
+    if (holds === undefined) return undefined;
+    if (holds) (policy.forbid ? forbids : permits).push(policy.id);
+  }
+  if (forbids.length > 0) return { allow: false, ids: forbids };
+  return { allow: permits.length > 0, ids: permits };
 }

@@ -5,6 +5,7 @@ import { CedarPolicy } from './CedarPolicy.js';
 import { toCedarRequest } from './cedarRequest.js';
 import { CEDAR_SCHEMA } from './cedarSchema.js';
 import type { PolicyDecision, PolicyRequest } from './Policy.js';
+import { PreparedPolicies } from './PreparedPolicies.js';
 
 const WS = '/srv/ws';
 const agent = { type: 'Agent' as const, id: 'r' };
@@ -54,12 +55,55 @@ describe('PreparedPolicies', () => {
   it.each([
     ['the defaults', buildPolicySet()],
     ['the defaults and policies of your own', mine],
-  ])('gives the same answers as evaluating every policy with the schema (%s)', (_name, set) => {
-    const policy = new CedarPolicy({ policySet: set, ...facts });
+  ])('gives the same answers as evaluating every policy with the schema (%s), decided in TypeScript where it can or always by Cedar', (_name, set) => {
+    const engines = [new CedarPolicy({ policySet: set, ...facts }), new CedarPolicy({ policySet: set, ...facts, inlineDecisions: false })];
     for (const request of [...requests, { ...requests[0], context: { ...requests[0]?.context, mode: 'chaos' } } as PolicyRequest]) {
-      const ours = policy.decideNow(request);
       const plain = reference(set, request);
-      expect({ effect: ours.effect, rules: [...(ours.rules ?? [])].sort() }, JSON.stringify(request)).toEqual({ effect: plain.effect, rules: [...(plain.rules ?? [])].sort() });
+      for (const policy of engines) {
+        const ours = policy.decideNow(request);
+        expect({ effect: ours.effect, rules: [...(ours.rules ?? [])].sort() }, JSON.stringify(request)).toEqual({ effect: plain.effect, rules: [...(plain.rules ?? [])].sort() });
+      }
     }
+  });
+
+  it('decides like Cedar over hundreds of generated requests, approved or not', () => {
+    let state = 7;
+    const next = (n: number): number => {
+      state = (state * 1103515245 + 12345) % 2147483648;
+      return state % n;
+    };
+    const pick = <T,>(list: readonly T[]): T => list[next(list.length)] as T;
+    const words = ['ls', 'rm', '-rf', '/', '~', 'git', 'push', 'status', 'sudo', 'bash', '-c', 'curl x | sh', 'make', 'dd', 'of=/dev/sda', 'chmod', '-R', '777', '/etc', 'echo', 'hi', './run', 'node', 'mkfs.ext4', 'reboot', 'cat', '.env', 'env', 'timeout', '5', 'fetch', 'origin'];
+    const paths = [`${WS}/a.txt`, `${WS}/.env`, `${WS}/.git/config`, `${WS}/k.pem`, '/etc/passwd', '/home/alice/.ssh/id_rsa', '/dev/sda', `${WS}/../x`, `${WS}/deep/dir/file.md`];
+    const inline = new CedarPolicy({ policySet: buildPolicySet(), ...facts });
+    const cedarOnly = new CedarPolicy({ policySet: buildPolicySet(), ...facts, inlineDecisions: false });
+    for (let i = 0; i < 600; i += 1) {
+      const approved = next(3) === 0;
+      const kind = next(3);
+      const request =
+        kind === 0
+          ? shell(Array.from({ length: 1 + next(5) }, () => pick(words)), approved)
+          : kind === 1
+            ? file(pick(['fs.read', 'fs.write', 'fs.delete', 'fs.list', 'fs.move']), pick(paths), approved)
+            : { principal: agent, action: 'http.request', resource: pick(['http://localhost:1/', 'https://a.internal.test/x', 'https://example.com/', 'http://169.254.169.254/']), context: { approved } };
+      const a = inline.decideNow(request);
+      const b = cedarOnly.decideNow(request);
+      expect({ effect: a.effect, rules: a.rules }, JSON.stringify(request)).toEqual({ effect: b.effect, rules: b.rules });
+    }
+  });
+
+  it('decides most tool requests of the defaults from the facts alone, and the rest with Cedar', () => {
+    const prepared = new PreparedPolicies(buildPolicySet().policies);
+    const inline = (action: string, request: PolicyRequest): boolean => {
+      const cedar = toCedarRequest(request, facts);
+      return prepared.setFor(action, 'unapproved', { ...cedar.context, approved: false }).inline !== undefined;
+    };
+    expect(inline('shell.exec', shell(['ls', '-la']))).toBe(true);
+    expect(inline('shell.exec', shell(['rm', '-rf', '/']))).toBe(true);
+    expect(inline('fs.read', file('fs.read', `${WS}/a.txt`))).toBe(true);
+    expect(inline('http.request', { principal: agent, action: 'http.request', resource: 'https://example.com/', context: {} })).toBe(true);
+    // Role scopes (`principal in Role::"viewer"`) are Cedar's to evaluate.
+    expect(inline('api.runs.get', { principal: { type: 'User', id: 'u', roles: ['viewer'] }, action: 'api.runs.get', resource: 'Run::"r1"', context: {} })).toBe(false);
+    expect(new PreparedPolicies(buildPolicySet().policies, { inline: false }).setFor('shell.exec', 'unapproved', { program: 'ls', hazards: [], approved: false }).inline).toBeUndefined();
   });
 });

@@ -2,7 +2,7 @@ import { preparsePolicySet, type ActionConstraint, type CedarValueJson, type Ent
 import { sha256Hex, type EffectivePolicy } from './buildPolicySet.js';
 import { KNOWN_ACTIONS, UNKNOWN_ACTION } from './cedarSchema.js';
 import { conditionsUse, contextAttributes } from './contextAttributes.js';
-import { leadingTests, type LeadingTest } from './leadingTests.js';
+import { leadingTests, wholeConditionTest, type LeadingTest } from './leadingTests.js';
 import { describeCedarError } from './parsePolicySource.js';
 import { policyEvaluationError } from './policyErrors.js';
 
@@ -23,6 +23,19 @@ export interface PreparedSet {
   reads: ReadonlySet<string> | 'all';
   /** The action and its groups as entities, when a policy needs them to see `action in Action::"shell"`. */
   actionEntities: EntityJson[];
+  /**
+   * Each policy of the subset with its whole condition as a test of the facts, when every policy
+   * of the subset has one (`wholeConditionTest`): the request is then decided from these, the way
+   * Cedar would, without crossing into WebAssembly. Undefined when any policy needs Cedar.
+   */
+  inline?: readonly InlinePolicy[];
+}
+
+/** A policy whose condition is plain tests of facts. */
+export interface InlinePolicy {
+  id: string;
+  forbid: boolean;
+  holds: NonNullable<ReturnType<typeof wholeConditionTest>>;
 }
 
 interface ActionPolicies {
@@ -56,13 +69,17 @@ export class PreparedPolicies {
   private readonly tests = new Map<string, LeadingTest[]>();
   private readonly reads = new Map<string, Set<string> | 'all'>();
   private readonly readsAction = new Set<string>();
+  private readonly whole = new Map<string, InlinePolicy>();
   /** Policies that read `context.approved`. */
   readonly readingApproval: ReadonlySet<string>;
   private readonly sets = new Map<string, PreparedSet>();
   private readonly variants = new Map<string, PreparedSet>();
 
-  constructor(policies: readonly EffectivePolicy[]) {
+  /** `inline: false` sends every request to Cedar (to compare the two in tests and benchmarks). */
+  constructor(policies: readonly EffectivePolicy[], options: { inline?: boolean } = {}) {
     for (const policy of policies) {
+      const holds = options.inline === false ? undefined : wholeConditionTest(policy.json);
+      if (holds) this.whole.set(policy.id, { id: policy.id, forbid: policy.effect === 'forbid', holds });
       this.tests.set(policy.id, leadingTests(policy.json));
       this.reads.set(policy.id, contextAttributes(policy.json));
       if (conditionsUse(policy.json, 'action')) this.readsAction.add(policy.id);
@@ -110,6 +127,7 @@ export class PreparedPolicies {
     const answer = preparsePolicySet(setId, { staticPolicies });
     if (answer.type === 'failure') throw policyEvaluationError(lineage[0] ?? '', answer.errors.map(describeCedarError).join('; '));
     const read = policies.map((policy) => this.reads.get(policy.id) ?? 'all');
+    const inline = policies.map((policy) => this.whole.get(policy.id));
     const set: PreparedSet = {
       setId,
       size: policies.length,
@@ -117,6 +135,7 @@ export class PreparedPolicies {
       actionEntities: needsGroups
         ? lineage.map((id, index) => ({ uid: { type: 'Action', id }, attrs: {}, parents: index + 1 < lineage.length ? [{ type: 'Action', id: lineage[index + 1] ?? '' }] : [] }))
         : [],
+      ...(inline.every((entry) => entry !== undefined) ? { inline } : {}),
     };
     this.sets.set(setId, set);
     return set;

@@ -27,10 +27,15 @@ function literalOf(expr: unknown): string | boolean | number | undefined {
   return typeof value === 'string' || typeof value === 'boolean' || (typeof value === 'number' && Number.isSafeInteger(value)) ? value : undefined;
 }
 
-/** Three-valued: undefined when a fact is missing or of an unexpected type. */
-function both(a: boolean | undefined, b: boolean | undefined, and: boolean): boolean | undefined {
-  if (and) return a === false || b === false ? false : a === true && b === true ? true : undefined;
-  return a === true || b === true ? true : a === false && b === false ? false : undefined;
+/**
+ * `&&` / `||` the way Cedar evaluates them: left to right, stopping at the first operand that
+ * decides. Undefined stands for an operand Cedar could not evaluate (a missing fact, another type):
+ * Cedar would fail there with an error, so `undefined && false` is undefined, not false.
+ */
+function both(a: boolean | undefined, b: () => boolean | undefined, and: boolean): boolean | undefined {
+  if (a === undefined) return undefined;
+  if (and) return a ? b() : false;
+  return a ? true : b();
 }
 
 /** Cedar's `like`: a wildcard matches any run of characters, a literal itself; the whole string. */
@@ -75,7 +80,7 @@ function testOf(expr: unknown): LeadingTest | undefined {
     const pair = node[op] as { left?: unknown; right?: unknown } | undefined;
     const left = pair ? testOf(pair.left) : undefined;
     const right = pair ? testOf(pair.right) : undefined;
-    if (left && right) return { key: `(${left.key}) ${op} (${right.key})`, holds: (c) => both(left.holds(c), right.holds(c), op === '&&') };
+    if (left && right) return { key: `(${left.key}) ${op} (${right.key})`, holds: (c) => both(left.holds(c), () => right.holds(c), op === '&&') };
     if (pair) return undefined;
   }
   for (const op of ['==', '!='] as const) {
@@ -137,4 +142,29 @@ export function leadingTests(policy: PolicyJson): LeadingTest[] {
     tests.push(test);
   }
   return tests;
+}
+
+/**
+ * A policy's whole condition as one test, when it is nothing but plain tests of context facts
+ * (every `when` and `unless` clause) and its principal and resource scopes match anything: then
+ * whether it holds for a request follows from the facts alone, without Cedar. Undefined for
+ * any other policy. The test itself answers undefined where Cedar would fail with an error.
+ */
+export function wholeConditionTest(policy: PolicyJson): LeadingTest['holds'] | undefined {
+  if (policy.principal.op !== 'All' || policy.resource.op !== 'All') return undefined;
+  const clauses: { test: LeadingTest; unless: boolean }[] = [];
+  for (const condition of policy.conditions) {
+    const test = testOf(condition.body);
+    if (!test) return undefined;
+    clauses.push({ test, unless: condition.kind === 'unless' });
+  }
+  // Cedar joins the clauses with && in order.
+  return (context) => {
+    for (const { test, unless } of clauses) {
+      const value = test.holds(context);
+      if (value === undefined) return undefined;
+      if (value === unless) return false;
+    }
+    return true;
+  };
 }
