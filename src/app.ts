@@ -8,6 +8,7 @@ import { Resilience } from './core/resilience/index.js';
 import type { GetMasterPassword, KeyStore } from './keys/index.js';
 import type { ModelService } from './orchestrator/index.js';
 import type { Runner } from './runner/index.js';
+import type { DecisionListener } from './runner/tools/index.js';
 import type { CedarPolicy } from './security/policy/index.js';
 import type { RunStore, Store, StoredRunEvent } from './store/index.js';
 import type { AuditEntry, AuditLog } from './security/audit/index.js';
@@ -296,20 +297,18 @@ export async function createApp(options: AppOptions): Promise<App> {
       const store = new RunStoreClass(await database(), { cipher: storeCipher });
       // A denial is audited before the tool stops; if it cannot be written, the tool fails rather
       // than go on unaudited. Approval waits are audited from the journal (auditApprovals).
-      const tools = createTools({
-        shell: { sandbox: await sandbox() },
-        onDecision: async (request, decision) => {
-          if (decision.effect !== 'deny') return;
-          const { policyDenialAuditEvent } = await import('./security/audit/index.js');
-          await (await securityAudit()).append(policyDenialAuditEvent({ request, decision }));
-        },
-      });
+      const onDecision: DecisionListener = async (request, decision) => {
+        if (decision.effect !== 'deny') return;
+        const { policyDenialAuditEvent } = await import('./security/audit/index.js');
+        await (await securityAudit()).append(policyDenialAuditEvent({ request, decision }));
+      };
+      const tools = createTools({ shell: { sandbox: await sandbox() }, onDecision });
       // Finished runs are archived as they end; one the archive misses is caught up by `archive` commands.
       const archiveForRuns = await archive(runnerOptions.getMasterPassword ? { getMasterPassword: runnerOptions.getMasterPassword } : {}).catch((error: unknown) => {
         logger.warn({ error }, 'The archive could not be opened; finished runs are archived later by `localagent archive` commands.');
         return undefined;
       });
-      const ai = createAiTool(async () => (await models(runnerOptions.getMasterPassword ? { getMasterPassword: runnerOptions.getMasterPassword } : {})).orchestrator);
+      const ai = createAiTool(async () => (await models(runnerOptions.getMasterPassword ? { getMasterPassword: runnerOptions.getMasterPassword } : {})).orchestrator, { onDecision });
       return {
         store,
         runner: new RunnerClass({

@@ -180,3 +180,38 @@ describe('policy changes are audited', () => {
     expect((await la(['audit', 'verify'])).code).toBe(0);
   });
 });
+
+describe('policies see the plan a task belongs to', () => {
+  it('passes the plan id, mode and persona to the policy, and audits AI calls it denies', async () => {
+    const { la, home, ws } = await setup();
+    await mkdir(join(home, 'policies'), { recursive: true });
+    await writeFile(
+      join(home, 'policies', 'plans.cedar'),
+      `@id("me.locked-plan") @reason("The plan {plan_id} is locked.")
+forbid (principal, action == Action::"shell.exec", resource) when { context has plan_id && context.plan_id == "alt-locked" };
+@id("me.no-chaos-ai")
+forbid (principal, action == Action::"ai.generate", resource) when { context has mode && context.mode == "chaos" };
+@id("me.no-pirate-files")
+forbid (principal, action == Action::"fs.write", resource) when { context has persona && context.persona == "pirate" };
+`,
+    );
+    const shellPlan = (id: string): string => `alt: 1\nid: ${id}\ntitle: t\ntasks:\n  - id: hi\n    kind: shell\n    argv: [echo, hi]\n`;
+    await writeFile(join(ws, 'locked.alt.yaml'), shellPlan('alt-locked'));
+    await writeFile(join(ws, 'open.alt.yaml'), shellPlan('alt-open'));
+    await writeFile(join(ws, 'chaos.alt.yaml'), 'alt: 1\ntitle: t\nmode: chaos\nchaos_level: 1\ntasks:\n  - id: ask\n    kind: ai\n    prompt: hello\n    model: nowhere\n');
+    await writeFile(join(ws, 'pirate.alt.yaml'), 'alt: 1\ntitle: t\npersona: pirate\ntasks:\n  - id: save\n    kind: fs\n    op: write\n    path: x.txt\n    content: arr\n');
+
+    const locked = await la(['run', 'locked.alt.yaml', '--json']);
+    expect(locked.code).toBe(3);
+    expect(locked.stdout).toContain('The plan alt-locked is locked.');
+    expect((await la(['run', 'open.alt.yaml'])).code).toBe(0);
+    const chaos = await la(['run', 'chaos.alt.yaml', '--json']);
+    expect(chaos.code).toBe(3);
+    expect(chaos.stdout).toContain('LA_POLICY_DENIED');
+    expect((await la(['run', 'pirate.alt.yaml'])).code).toBe(3);
+
+    const entries = JSON.parse((await la(['audit', 'show', '--json'])).stdout) as { category: string; action: string; outcome: string; rules?: string[] }[];
+    const denials = entries.filter((e) => e.category === 'policy' && e.outcome === 'denied').map((e) => e.action);
+    expect(denials).toEqual(['shell.exec', 'ai.generate', 'fs.write']);
+  });
+});

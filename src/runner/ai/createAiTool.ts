@@ -1,5 +1,5 @@
-import { ApprovalRequiredError, PolicyDeniedError } from '../../core/errors/index.js';
 import type { CallResult, Orchestrator, OrchestratedRequest, StrategyName } from '../../orchestrator/index.js';
+import { enforcePolicy, type DecisionListener } from '../tools/index.js';
 import type { Tool, ToolContext } from '../types/index.js';
 
 /** What an `ai` task outputs (docs/formats/alt.md). */
@@ -39,19 +39,12 @@ function output(result: CallResult, extra: Partial<AiTaskOutput> = {}): AiTaskOu
  * The `ai` task kind: the task's model, candidates and strategy go to the orchestrator, which owns
  * retries, fail-over and budgets. The policy is asked first (`ai.generate` on the model or strategy).
  */
-export function createAiTool(orchestrator: () => Promise<Orchestrator>): Tool<'ai'> {
+export function createAiTool(orchestrator: () => Promise<Orchestrator>, options: { onDecision?: DecisionListener } = {}): Tool<'ai'> {
   return {
     kind: 'ai',
     async run(task, ctx: ToolContext): Promise<AiTaskOutput> {
       const resource = task.model ?? (task.models ? task.models.join(',') : (task.strategy ?? 'auto'));
-      const decision = await ctx.policy.decide({
-        principal: { type: 'Agent', id: ctx.runId },
-        action: 'ai.generate',
-        resource,
-        context: { run_id: ctx.runId, task_id: ctx.taskId, approved: ctx.approved },
-      });
-      if (decision.effect === 'deny') throw new PolicyDeniedError({ message: `The policy does not allow this AI call: ${decision.reason}`, details: { rules: decision.rules ?? [] } });
-      if (decision.effect === 'approve' && !ctx.approved) throw new ApprovalRequiredError({ message: `This AI call needs approval: ${decision.reason}`, details: { rules: decision.rules ?? [] } });
+      await enforcePolicy(ctx, 'ai.generate', resource, {}, options.onDecision);
 
       const request: OrchestratedRequest = {
         prompt: task.prompt,

@@ -12,7 +12,7 @@ export type DecisionListener = (request: PolicyRequest, decision: PolicyDecision
  * Asks the policy before a tool acts. `deny` throws `PolicyDeniedError` (reason and rule ids in
  * `details`); `approve` throws `ApprovalRequiredError` unless a person already approved the task;
  * `allow` returns. The request's context always carries the run, the task, the workspace and
- * whether the task was approved.
+ * whether the task was approved; inside a run also the plan id, its mode and persona.
  */
 export async function enforcePolicy(
   context: ToolContext,
@@ -26,7 +26,7 @@ export async function enforcePolicy(
     principal: { type: 'Agent', id: context.runId },
     action,
     resource,
-    context: { run_id: context.runId, task_id: context.taskId, workspace: context.workspace, approved: context.approved, ...facts },
+    context: { run_id: context.runId, task_id: context.taskId, workspace: context.workspace, approved: context.approved, ...planFacts(context.run), ...facts },
   };
   const decision = await context.policy.decide(request);
   if (onDecision) await onDecision(request, decision);
@@ -38,4 +38,10 @@ export async function enforcePolicy(
     throw new ApprovalRequiredError({ message: `Needs approval: ${decision.reason}`, details });
   }
   return decision;
+}
+
+/** The plan facts a policy can test (`context.plan_id`, `context.mode`, `context.persona`). */
+function planFacts(run: ToolContext['run']): PolicyRequest['context'] {
+  if (!run) return {};
+  return { plan_id: run.planId, mode: run.mode ?? 'normal', ...(run.persona !== undefined ? { persona: run.persona } : {}) };
 }

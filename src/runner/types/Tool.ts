@@ -30,6 +30,8 @@ export interface ToolContext {
   env: NodeJS.ProcessEnv;
   /** Values of `inputs` and of finished tasks' outputs, for transform and `when`. */
   scope: { inputs: Record<string, unknown>; tasks: Record<string, { output: unknown }> };
+  /** The plan being run, for policies on its id, mode or persona; absent when a tool is used outside a run. */
+  run?: { planId: string; mode?: string | undefined; persona?: string | undefined } | undefined;
 }
 
 /**
