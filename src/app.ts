@@ -162,7 +162,7 @@ export async function createApp(options: AppOptions): Promise<App> {
 
   let modelService: Promise<ModelService> | undefined;
   const models = (modelOptions: { getMasterPassword?: GetMasterPassword; fetch?: typeof globalThis.fetch } = {}): Promise<ModelService> => {
-    modelService ??= Promise.all([import('./orchestrator/index.js'), archivedModelStats(modelOptions)]).then(([{ createModelService, ModelRegistry }, stats]) =>
+    modelService ??= Promise.all([import('./orchestrator/index.js'), archivedModelStats()]).then(([{ createModelService, ModelRegistry }, stats]) =>
       createModelService({
         registry: ModelRegistry.fromConfig(config, { logger }),
         config: config.orchestrator,
@@ -181,7 +181,7 @@ export async function createApp(options: AppOptions): Promise<App> {
   let archivePromise: Promise<Archive> | undefined;
   const archive = (archiveOptions: { getMasterPassword?: GetMasterPassword } = {}): Promise<Archive> => {
     archivePromise ??= Promise.all([import('./archive/index.js'), database(), resultCipher(archiveOptions)])
-      .then(([{ Archive: ArchiveClass }, store, cipher]) => new ArchiveClass({ store, cipher, runsDir: paths.runs, logger }))
+      .then(([{ Archive: ArchiveClass }, store, cipher]) => new ArchiveClass({ store, cipher, runsDir: paths.runs, logger, sharedModelStats: () => loadedModelStats }))
       .catch((error: unknown) => {
         archivePromise = undefined;
         throw error;
@@ -190,12 +190,16 @@ export async function createApp(options: AppOptions): Promise<App> {
   };
   /**
    * What model selection learns from: the archive's stored calls and ratings. Selection still works
-   * without them (in memory, this process only) when the database cannot be used.
+   * without them (in memory, this process only) when the database cannot be used. Read from the
+   * database directly, not through `archive()`: statistics are never encrypted, and opening the
+   * archive may need the results key (a master password prompt) that a model call does not.
    */
-  const archivedModelStats = async (statsOptions: { getMasterPassword?: GetMasterPassword }): Promise<ArchiveModelStats | undefined> => {
+  let loadedModelStats: ArchiveModelStats | undefined;
+  const archivedModelStats = async (): Promise<ArchiveModelStats | undefined> => {
     try {
-      const built = await archive(statsOptions.getMasterPassword ? { getMasterPassword: statsOptions.getMasterPassword } : {});
-      return await built.modelStats({ window: config.orchestrator.stats_window, maxAgeDays: config.archive.stats_max_age_days });
+      const [{ ArchiveModelStats: StatsClass }, store] = await Promise.all([import('./archive/index.js'), database()]);
+      loadedModelStats = await StatsClass.load({ db: store.db, window: config.orchestrator.stats_window, maxAgeDays: config.archive.stats_max_age_days, logger });
+      return loadedModelStats;
     } catch (error) {
       logger.warn({ error }, 'Model statistics are not stored: the archive could not be opened, so selection learns from this process\'s calls only.');
       return undefined;
@@ -375,6 +379,7 @@ export async function createApp(options: AppOptions): Promise<App> {
       const running = await runnerPromise?.catch(() => undefined);
       // Finishes archiving runs that just ended and writes queued model statistics, before the database closes.
       await (await archivePromise?.catch(() => undefined))?.close();
+      await loadedModelStats?.close();
       await running?.store.close();
       await (await databasePromise?.catch(() => undefined))?.close();
       (await cipherPromise?.catch(() => undefined))?.dispose();

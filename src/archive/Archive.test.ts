@@ -7,7 +7,7 @@ import { useTempDirs } from '../../test/support/tempDir.js';
 import type { FieldCipher } from '../core/crypto/index.js';
 import { LocalAgentError } from '../core/errors/index.js';
 import { openStore, type Store } from '../store/index.js';
-import { Archive } from './index.js';
+import { Archive, ArchiveModelStats } from './index.js';
 import { sampleLast, samplePlan, sampleRecord, storeRun } from './test-support/samples.js';
 
 const tempDir = useTempDirs();
@@ -157,6 +157,15 @@ describeDialects('Archive', ({ newDatabase, dialect }) => {
     expect(byPlan.unit).toBe('runs');
     expect(byPlan.rows).toEqual([expect.objectContaining({ group: 'd'.repeat(64), label: 'Imported plan', count: 2, successes: 1, latency_p50_ms: 1000 })]);
     expect((await archive.statistics('model', { since: '2026-03-02T00:00:00.000Z' })).rows.map((r) => r.group)).toEqual(['bad']);
+  });
+
+  it('refreshes model statistics loaded elsewhere on the same database when feedback arrives', async () => {
+    const store = await open();
+    const shared = await ArchiveModelStats.load({ db: store.db, window: 50, maxAgeDays: 3650 });
+    const archive = new Archive({ store, sharedModelStats: () => shared });
+    await storeRun(store, sampleLast('run-s'));
+    await archive.feedback('run-s', { rating: 5 });
+    expect(shared.get('ai', 'mock-fast').meanRating).toBe(5);
   });
 
   it('attaches feedback to a run or a task; the record and the statistics see it', async () => {

@@ -26,6 +26,12 @@ export interface ArchiveOptions {
   now?: (() => number) | undefined;
   /** Where background ingests that fail are reported. */
   logger?: LoggerLike | undefined;
+  /**
+   * Model statistics built elsewhere on the same database (the app loads them for the model
+   * service without opening the archive, which may need the results key): feedback and prune
+   * refresh them as they refresh the archive's own (`modelStats`).
+   */
+  sharedModelStats?: (() => ArchiveModelStats | undefined) | undefined;
 }
 
 /** An archived run as `archive show` gives it. */
@@ -259,7 +265,7 @@ export class Archive {
         .execute();
     });
     // The statistics in this process see the rating at once; other processes at their next refresh.
-    await this.stats?.refresh();
+    await this.refreshStats();
     return this.show(runId);
   }
 
@@ -358,7 +364,7 @@ export class Archive {
       const { lastFilePath } = await import('../runner/index.js');
       await Promise.all(removed.runIds.map((id) => unlink(lastFilePath(runsDir, id)).catch(() => undefined)));
     }
-    await this.stats?.refresh();
+    await this.refreshStats();
     return { before, archivedRuns: removed.archivedRuns, runs: removed.runIds.length, modelCalls: removed.modelCalls, plans: removed.plans };
   }
 
@@ -377,6 +383,11 @@ export class Archive {
       },
     );
     return this.statsLoading;
+  }
+
+  private async refreshStats(): Promise<void> {
+    const shared = this.options.sharedModelStats?.();
+    await Promise.all([this.stats?.refresh(), shared !== this.stats ? shared?.refresh() : undefined]);
   }
 
   /** Waits for background ingests and writes queued statistics. The store is the caller's to close. */

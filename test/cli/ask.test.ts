@@ -144,3 +144,30 @@ describe('localagent models', () => {
     expect(human.stdout).toMatch(/PROVIDER\s+STATUS\s+LATENCY\s+BREAKER\s+RECENT ERRORS/);
   });
 });
+
+describe('localagent ask with results encrypted at rest', () => {
+  it('needs no master password when only the results key is in the vault: model statistics are never encrypted', async () => {
+    const dir = await home();
+    const config = (await import('node:fs/promises')).readFile(join(dir, 'config.yaml'), 'utf8');
+    await writeFile(join(dir, 'config.yaml'), `${await config}keys:\n  backend: file\nsecurity:\n  encrypt_results: true\n`);
+    // A run creates the results key in the file vault, behind the master password.
+    await writeFile(join(dir, 'p.alt.yaml'), 'alt: 1\ntitle: t\ntasks:\n  - id: hi\n    kind: shell\n    argv: [echo, hi]\n');
+    const stdin = new PassThrough();
+    stdin.end('');
+    const run = await runInProcess(['--home', dir, 'run', 'p.alt.yaml'], { cwd: dir, stdin, env: { LOCALAGENT_MASTER_PASSWORD: 'correct horse battery' } });
+    expect(run.code, run.stderr).toBe(0);
+    // No password this time, and no terminal to ask on.
+    const asked = await la(dir, ['ask', 'no password needed']);
+    expect(asked.code, asked.stderr).toBe(0);
+    expect(asked.stdout).toBe('no password needed\n');
+    expect(asked.stderr).not.toContain('Model statistics are not stored');
+    // The call was stored for model selection to learn from.
+    const { default: Database } = await import('better-sqlite3');
+    const db = new Database(join(dir, 'localagent.db'), { readonly: true });
+    try {
+      expect(db.prepare('select model, success from model_calls').all()).toEqual([{ model: 'fast', success: 1 }]);
+    } finally {
+      db.close();
+    }
+  });
+});
