@@ -78,6 +78,21 @@ describe('localagent (global behaviour)', () => {
 });
 
 describe('localagent config', () => {
+  it('path shows the database the other commands open: the SQLite file, or PostgreSQL with the password masked', async () => {
+    const home = await tempDir();
+    const where = async (env: NodeJS.ProcessEnv = {}): Promise<string> => (JSON.parse((await runInProcess(['--home', home, '--json', 'config', 'path'], { env })).stdout) as { database: string }).database;
+    expect(await where()).toBe(join(home, 'localagent.db'));
+    await writeFile(join(home, 'config.yaml'), 'database:\n  url: postgres://ana:hunter2-db@db.internal:5432/agents\n');
+    expect(await where()).toBe('postgres://ana:***@db.internal:5432/agents');
+    expect(await where({ LOCALAGENT_DATABASE_URL: 'postgres://bo:pw9@127.0.0.1/x' })).toBe('postgres://bo:***@127.0.0.1/x');
+    const text = await runInProcess(['--home', home, 'config', 'path']);
+    expect(text.stdout).not.toContain('hunter2-db');
+    await writeFile(join(home, 'config.yaml'), 'database: [\n');
+    const broken = await runInProcess(['--home', home, 'config', 'path']);
+    expect(broken.code).toBe(0);
+    expect(broken.stdout).toContain('does not load');
+  });
+
   it('path: shows the home from --home, LOCALAGENT_HOME, and the config files read', async () => {
     const home = await tempDir();
     const cwd = await tempDir();

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import type { CommandContext } from '../CommandContext.js';
 import type { CliRuntime } from '../runCli.js';
 
 export function registerConfigCommands(program: Command, runtime: CliRuntime): Command {
@@ -20,7 +21,8 @@ export function registerConfigCommands(program: Command, runtime: CliRuntime): C
           ...f,
           exists: existsSync(f.path),
         }));
-        const result = { home: paths.root, config_files: files, logs: paths.logs, vault: paths.vault, key_audit_log: paths.keyAuditLog, runs: paths.runs, database: paths.database };
+        const database = await whereIsTheDatabase(ctx, paths.database);
+        const result = { home: paths.root, config_files: files, logs: paths.logs, vault: paths.vault, key_audit_log: paths.keyAuditLog, runs: paths.runs, database };
         ctx.out.result(result, () =>
           [
             `home        ${paths.root}`,
@@ -29,7 +31,7 @@ export function registerConfigCommands(program: Command, runtime: CliRuntime): C
             `vault           ${paths.vault}`,
             `key audit log   ${paths.keyAuditLog}`,
             `runs            ${paths.runs}`,
-            `database        ${paths.database}`,
+            `database        ${database}`,
           ].join('\n'),
         );
       }),
@@ -70,4 +72,19 @@ export function registerConfigCommands(program: Command, runtime: CliRuntime): C
     );
 
   return config;
+}
+
+/**
+ * The database the other commands would open: PostgreSQL (URL with the password masked) when
+ * `LOCALAGENT_DATABASE_URL` or `database.url` says so, else the SQLite file. `config path` must
+ * answer even when the config is broken, so a config that does not load leaves the file, marked.
+ */
+async function whereIsTheDatabase(ctx: CommandContext, sqliteFile: string): Promise<string> {
+  const [{ resolveDatabaseTarget, describeTarget }, { loadConfig }] = await Promise.all([import('../../store/databaseTarget.js'), import('../../core/config/index.js')]);
+  try {
+    const loaded = await loadConfig({ home: ctx.home, cwd: ctx.io.cwd, configFile: ctx.globals.config, env: ctx.io.env });
+    return describeTarget(resolveDatabaseTarget({ env: ctx.io.env, configUrl: loaded.config.database.url, sqliteFile }));
+  } catch {
+    return `${sqliteFile} (unless the config, which does not load, names another: see \`localagent config doctor\`)`;
+  }
 }
