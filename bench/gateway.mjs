@@ -70,6 +70,16 @@ function stop(child) {
 /** autocannon, resolving with its result. */
 const cannon = (options) => autocannon(options);
 
+/** CPU time (user + system) a process has used, in ms (Linux), or NaN elsewhere. */
+async function cpuMs(pid) {
+  try {
+    const fields = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * (1000 / 100);
+  } catch {
+    return Number.NaN;
+  }
+}
+
 /** Resident memory of a process in MiB (Linux), or NaN elsewhere. */
 async function rssMiB(pid) {
   try {
@@ -81,7 +91,7 @@ async function rssMiB(pid) {
 }
 
 /** A mock model server, a LocalAgent home pointing at it with a token, LocalAgent's server and Portkey's. */
-async function startAll({ withPortkey }) {
+export async function startAll({ withPortkey }) {
   const children = [];
   let home;
   try {
@@ -105,7 +115,9 @@ async function startAll({ withPortkey }) {
       child.once('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`token create exited ${code}`))));
     });
     const token = JSON.parse(tokenOut).token;
-    const la = await startChild([cli, '--home', home, 'serve', '--port', '0', '--json'], (out) => {
+    // LOCALAGENT_BENCH_CPU_PROF=<folder>: the server writes a V8 CPU profile there when it stops.
+    const profile = process.env.LOCALAGENT_BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.LOCALAGENT_BENCH_CPU_PROF}`] : [];
+    const la = await startChild([...profile, cli, '--home', home, 'serve', '--port', '0', '--json'], (out) => {
       try {
         return JSON.parse(out).url;
       } catch {
@@ -122,9 +134,11 @@ async function startAll({ withPortkey }) {
     const made = home;
     return {
       mockUrl: mock.value,
+      mockPid: mock.child.pid,
       laUrl: la.value,
       laPid: la.child.pid,
       pkUrl: pk?.value,
+      pkPid: pk?.child.pid,
       token,
       close: async () => {
         await Promise.all(children.map(stop));
@@ -158,16 +172,26 @@ export async function run({ seconds = 5, rounds = 3, connections = 10 } = {}) {
       await cannon({ ...target, method: 'POST', body: CHAT_BODY, connections, duration: 1 });
     }
     const samples = { direct: [], localagent: [], portkey: [] };
+    // The CPU time each gateway process spends per request: steadier than latency on a busy machine.
+    const pids = { direct: env.mockPid, localagent: env.laPid, portkey: env.pkPid };
     for (let r = 0; r < rounds; r += 1) {
       for (const [name, target] of Object.entries(targets)) {
+        const before = await cpuMs(pids[name]);
         const result = await cannon({ ...target, method: 'POST', body: CHAT_BODY, connections, duration: seconds });
-        samples[name].push({ p50: result.latency.p50, p99: result.latency.p99, rps: result.requests.average, errors: result.errors + result.non2xx + result.timeouts });
+        const used = (await cpuMs(pids[name])) - before;
+        samples[name].push({ p50: result.latency.p50, p99: result.latency.p99, rps: result.requests.average, errors: result.errors + result.non2xx + result.timeouts, cpuUs: (used * 1000) / Math.max(1, result.requests.total) });
       }
     }
     const summary = Object.fromEntries(
       Object.entries(samples).map(([name, list]) => [
         name,
-        { p50_ms: median(list.map((s) => s.p50)), p99_ms: median(list.map((s) => s.p99)), rps: round(median(list.map((s) => s.rps)), 0), errors: list.reduce((n, s) => n + s.errors, 0) },
+        {
+          p50_ms: median(list.map((s) => s.p50)),
+          p99_ms: median(list.map((s) => s.p99)),
+          rps: round(median(list.map((s) => s.rps)), 0),
+          errors: list.reduce((n, s) => n + s.errors, 0),
+          cpu_us_per_request: round(median(list.map((s) => s.cpuUs)), 0),
+        },
       ]),
     );
     const added = (name) => ({ p50_ms: round(summary[name].p50_ms - summary.direct.p50_ms, 2), p99_ms: round(summary[name].p99_ms - summary.direct.p99_ms, 2) });

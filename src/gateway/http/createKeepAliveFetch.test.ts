@@ -24,6 +24,13 @@ beforeAll(async () => {
         return;
       }
       if (req.url === '/hang') return;
+      if (req.url === '/slow-json' || req.url === '/half-json' || req.url === '/cut-json') {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.write('{"parts": ["one",');
+        if (req.url === '/slow-json') setTimeout(() => res.end(' "two"]}'), 20);
+        if (req.url === '/cut-json') setTimeout(() => res.destroy(), 20);
+        return;
+      }
       res.writeHead(201, { 'content-type': 'application/json', 'set-cookie': ['a=1', 'b=2'] });
       res.end(JSON.stringify({ method: req.method, body, auth: req.headers.authorization ?? null, length: req.headers['content-length'] ?? null }));
     });
@@ -58,6 +65,28 @@ describe('createKeepAliveFetch', () => {
     const empty = await fetch(`${base}/empty`);
     expect(empty.status).toBe(204);
     expect(empty.body).toBeNull();
+    close();
+  });
+
+  it('hands over a JSON body whole, however it arrived, and stops reading one when aborted', async () => {
+    const { fetch, close } = createKeepAliveFetch();
+    expect(await (await fetch(`${base}/slow-json`)).json()).toEqual({ parts: ['one', 'two'] });
+    const controller = new AbortController();
+    const pending = fetch(`${base}/half-json`, { signal: controller.signal });
+    const reason = new Error('enough');
+    setTimeout(() => controller.abort(reason), 30);
+    await expect(pending).rejects.toBe(reason);
+    await expect(fetch(`${base}/cut-json`)).rejects.toThrow();
+    close();
+  });
+
+  it('hands over an event stream as it arrives', async () => {
+    const { fetch, close } = createKeepAliveFetch();
+    const response = await fetch(`${base}/stream`);
+    const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+    // The first event is readable while the server still holds back the second.
+    expect(new TextDecoder().decode((await reader.read()).value)).toBe('data: one\n\n');
+    await reader.cancel();
     close();
   });
 
