@@ -98,3 +98,41 @@ describe('headers', () => {
     expect((await open.call('/docs/static/swagger-ui-bundle.js', { token: null })).status).toBe(200);
   });
 });
+
+describe('event stream limits', () => {
+  it('refuses a token more open event streams than configured with 429, and frees a slot when a stream closes', async () => {
+    const h = await startHarness({ server: '{ rate_limit: { auth_failures: 100000 }, event_streams: { per_token: 2, total: 3 } }' });
+    try {
+      const plan = { alt: 1, title: 'Wait', tasks: [{ id: 'ask', kind: 'approval', message: 'Go?' }] };
+      const started = (await (await h.call('/v1/runs', { role: 'operator', method: 'POST', body: JSON.stringify({ plan }) })).json()) as { events_url: string };
+      // The run waits for a person, so its streams stay open.
+      const open = async (role: 'viewer' | 'operator' | 'admin'): Promise<{ response: Response; controller: AbortController }> => {
+        const controller = new AbortController();
+        return { response: await h.call(started.events_url, { role, signal: controller.signal }), controller };
+      };
+      const first = await open('viewer');
+      const second = await open('viewer');
+      expect([first.response.status, second.response.status]).toEqual([200, 200]);
+      const third = await open('viewer');
+      expect(third.response.status).toBe(429);
+      expect(Number(third.response.headers.get('retry-after'))).toBeGreaterThan(0);
+      expect(await third.response.json()).toMatchObject({ code: 'LA_TOO_MANY_STREAMS', category: 'transient' });
+      // Another token has its own share, up to the server's total.
+      const operator = await open('operator');
+      expect(operator.response.status).toBe(200);
+      const admin = await open('admin');
+      expect(admin.response.status).toBe(429);
+      expect(((await admin.response.json()) as { detail: string }).detail).toContain('server.event_streams.total');
+      // Closing a stream gives its slot back.
+      first.controller.abort();
+      await expect.poll(async () => {
+        const again = await open('viewer');
+        again.controller.abort();
+        return again.response.status;
+      }).toBe(200);
+      for (const stream of [second, operator]) stream.controller.abort();
+    } finally {
+      await h.close();
+    }
+  });
+});

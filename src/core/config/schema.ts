@@ -117,6 +117,13 @@ export const serverConfigSchema = z.strictObject({
       auth_failures: z.number().int().min(1).max(1_000_000).default(50),
     })
     .prefault({}),
+  /** Open `GET /v1/runs/{id}/events` streams: per token (or certificate) and in all; more get 429. */
+  event_streams: z
+    .strictObject({
+      per_token: z.number().int().min(1).max(100_000).default(32),
+      total: z.number().int().min(1).max(1_000_000).default(1000),
+    })
+    .prefault({}),
   /** Browser origins allowed to call the API (exact, like `https://app.example.com`); empty: no CORS at all. */
   cors_origins: z.array(z.string().regex(/^https?:\/\/[^/\s]+$/, 'an origin: scheme, host and port, no path')).default([]),
   /** Serve `/docs` and `/openapi.json` without a token (they describe the API and hold no data). */

@@ -6,6 +6,7 @@ import type { LastResult } from '../../formats/index.js';
 import type { RunHandle } from '../../runner/index.js';
 import type { RunSummary } from '../../store/index.js';
 import { principalLabel } from '../auth/Principal.js';
+import { EventStreamSlots } from '../sse/EventStreamSlots.js';
 import type { RouteContext } from './RouteContext.js';
 import { lastResultSchema, plainJson, runParamsSchema, runSummarySchema, taskParamsSchema, withProblems } from './schemas.js';
 
@@ -40,6 +41,8 @@ function summaryOf(run: RunSummary): z.infer<typeof runSummarySchema> {
  * or pauses.
  */
 export function runRoutes(ctx: RouteContext): FastifyPluginAsyncZod {
+  const { per_token: perPrincipal, total } = ctx.app.config.server.event_streams;
+  const streams = new EventStreamSlots({ perPrincipal, total });
   /** Answers for a run that was started or continued: its `.last` when asked to wait, else where to follow it. */
   const answer = async (reply: FastifyReply, handle: RunHandle, wait: boolean | undefined): Promise<LastResult | z.infer<typeof acceptedSchema>> => {
     // A run that fails after the answer went out is in its .last and the log; it must not surface as an unhandled rejection.
@@ -190,8 +193,13 @@ export function runRoutes(ctx: RouteContext): FastifyPluginAsyncZod {
         const afterSeq = typeof header === 'string' ? Number(header) : 0;
         if (!Number.isSafeInteger(afterSeq)) throw new UserInputError({ code: 'LA_REQUEST_INVALID', message: 'Last-Event-ID must be a whole number.' });
         const { streamRunEvents } = await import('../sse/streamRunEvents.js');
+        const release = streams.acquire(request.principal ? `${request.principal.type}:${request.principal.id}` : request.ip);
         reply.hijack();
-        await streamRunEvents(reply.raw, { runId, afterSeq, store, hub: ctx.hub, redactor: ctx.app.redactor, headers: ctx.rawHeaders(reply), ...ctx.events });
+        try {
+          await streamRunEvents(reply.raw, { runId, afterSeq, store, hub: ctx.hub, redactor: ctx.app.redactor, headers: ctx.rawHeaders(reply), ...ctx.events });
+        } finally {
+          release();
+        }
       },
     );
   };
