@@ -1,6 +1,6 @@
 // Runs every benchmark, prints one line each and the details, and saves them to bench/results/.
 // Each benchmark measures its baseline in the same run, so ratios are comparable across machines.
-// Usage: npm run bench [-- name ...]   (names: startup, resilience, logging, keys, orchestrator, segmentation, runner, sandbox, fsWrite, store, archive, policy, encryption, gateway)
+// Usage: npm run bench [-- name ...]   (names: startup, resilience, logging, keys, orchestrator, segmentation, runner, sandbox, fsWrite, store, archive, policy, encryption, gateway, tracing)
 import { mkdir, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 
@@ -19,6 +19,7 @@ const all = {
   policy: () => import('./policy.mjs'),
   encryption: () => import('./encryption.mjs'),
   gateway: () => import('./gateway.mjs'),
+  tracing: () => import('./tracing.mjs'),
 };
 
 const chosen = process.argv.slice(2).length > 0 ? process.argv.slice(2) : Object.keys(all);

@@ -5,6 +5,7 @@ import { Metrics } from './core/metrics/index.js';
 import { HomePaths, ensurePrivateDir } from './core/paths/index.js';
 import { Redactor } from './core/redact/index.js';
 import { Resilience } from './core/resilience/index.js';
+import { createTracer, type Tracer } from './core/telemetry/index.js';
 import type { GetMasterPassword, KeyStore } from './keys/index.js';
 import type { ModelService } from './orchestrator/index.js';
 import type { Runner } from './runner/index.js';
@@ -49,6 +50,11 @@ export interface App {
   readonly log: LoggerHandle;
   readonly logger: Logger;
   readonly resilience: Resilience;
+  /**
+   * OpenTelemetry tracing when `OTEL_EXPORTER_OTLP_ENDPOINT` is set (docs/observability.md), else a
+   * no-op. Services get it from here; `close()` flushes it.
+   */
+  readonly tracer: Tracer;
   /** The key store, built on first use (it loads the OS keyring binding). */
   keys(options?: { getMasterPassword?: GetMasterPassword }): Promise<KeyStore>;
   /**
@@ -128,6 +134,7 @@ export async function createApp(options: AppOptions): Promise<App> {
   });
   const logger = log.logger;
   const resilience = new Resilience({ retry: config.resilience.retry, breaker: config.resilience.breaker, logger, metrics });
+  const tracer = await createTracer({ env: options.env, logger, context: log.context, onSecret: (value) => redactor.addSecret(value) });
 
   let keyStore: Promise<KeyStore> | undefined;
   const keys = (keyOptions: { getMasterPassword?: GetMasterPassword } = {}): Promise<KeyStore> => {
@@ -171,6 +178,7 @@ export async function createApp(options: AppOptions): Promise<App> {
         onSecret: (value) => redactor.addSecret(value),
         metrics,
         logger,
+        tracer,
         ...(stats ? { stats } : {}),
         ...(modelOptions.fetch ? { fetch: modelOptions.fetch } : {}),
       }),
@@ -327,6 +335,7 @@ export async function createApp(options: AppOptions): Promise<App> {
           resultCipher: cipher,
           env: options.env,
           logger,
+          tracer,
           onResult: (last) => archiveForRuns?.ingestInBackground(last),
           onEvent: (event: StoredRunEvent) => {
             auditApprovals(event);
@@ -360,6 +369,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     log,
     logger,
     resilience,
+    tracer,
     keys,
     models,
     runner,
@@ -385,6 +395,8 @@ export async function createApp(options: AppOptions): Promise<App> {
       (await cipherPromise?.catch(() => undefined))?.dispose();
       const store = await keyStore?.catch(() => undefined);
       await store?.close();
+      // Runs and requests have ended: their spans go out now (bounded, if the collector is down).
+      await tracer.shutdown();
       await log.close();
     },
   };

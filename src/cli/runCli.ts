@@ -5,6 +5,7 @@ import { UsageError, toLocalAgentError, type LocalAgentError } from '../core/err
 import { LogContext } from '../core/logging/LogContext.js';
 import { Redactor } from '../core/redact/index.js';
 import { CommandContext, type CliIO, type GlobalOptions } from './CommandContext.js';
+import { inCommandSpan } from './commandSpan.js';
 import { Output } from './output.js';
 import { packageVersion } from './version.js';
 import { registerCommands } from './commands/index.js';
@@ -25,7 +26,7 @@ export class CliRuntime {
     return async (...args: unknown[]) => {
       const command = args[args.length - 1] as Command;
       const context = this.contextFor(command.optsWithGlobals<GlobalOptions>());
-      const code = await handler(context, ...(args.slice(0, -1) as A));
+      const code = await inCommandSpan(context, command, () => handler(context, ...(args.slice(0, -1) as A)));
       this.exitCode = code ?? 0;
     };
   }

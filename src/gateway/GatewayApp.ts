@@ -4,7 +4,7 @@ import type { GetMasterPassword } from '../keys/index.js';
 /** What the gateway uses of the app: the services it exposes over HTTP. Tests may pass a real app. */
 export type GatewayApp = Pick<
   App,
-  'config' | 'redactor' | 'metrics' | 'log' | 'logger' | 'keys' | 'models' | 'runner' | 'archive' | 'onRunEvent' | 'tokens' | 'policy' | 'securityAudit' | 'reportError'
+  'config' | 'redactor' | 'metrics' | 'log' | 'logger' | 'keys' | 'models' | 'runner' | 'archive' | 'onRunEvent' | 'tokens' | 'policy' | 'securityAudit' | 'reportError' | 'tracer'
 >;
 
 /** TLS material, PEM. With `clientCa`, clients must present a certificate it signed (mTLS). */

@@ -18,6 +18,7 @@ import { rateLimited, routeNotFound } from './errors.js';
 import './fastifyTypes.js';
 import type { Gateway, GatewayOptions, RouteInfo } from './GatewayApp.js';
 import { createKeepAliveFetch } from './http/createKeepAliveFetch.js';
+import { traceRequests } from './http/traceRequests.js';
 import { GatewayMetrics } from './metrics/gatewayMetrics.js';
 import { fromFastifyError } from './problem/fromFastifyError.js';
 import { httpStatusOf } from './problem/httpStatusOf.js';
@@ -149,6 +150,8 @@ export async function createServer(options: GatewayOptions): Promise<Gateway> {
     reply.header('x-request-id', request.id);
     app.log.context.run({ request_id: String(request.id) }, done);
   });
+  // With tracing on: a span per request, current for everything the request does.
+  if (app.tracer.enabled) traceRequests(server, app.tracer, options.tls ? 'https' : 'http');
   await server.register(helmet, {
     global: true,
     // JSON needs no sources; the docs page sets its own policy (swagger-ui's staticCSP).

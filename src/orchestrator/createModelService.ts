@@ -1,6 +1,7 @@
 import type { OrchestratorConfig } from '../core/config/index.js';
 import type { Metrics } from '../core/metrics/index.js';
 import type { BreakerSnapshot, LoggerLike, Resilience } from '../core/resilience/index.js';
+import type { Tracer } from '../core/telemetry/index.js';
 import { ProviderCaller, shouldFailOver } from './calling/index.js';
 import { keySourceFromStore, routeAiSdkWarnings, type GetKey } from './providers/index.js';
 import type { ModelRegistry } from './registry/index.js';
@@ -27,6 +28,8 @@ export interface ModelServiceOptions {
   stats?: ModelStats;
   /** Replaces fetch for every provider (tests, proxies). */
   fetch?: typeof globalThis.fetch;
+  /** Traces every model call (a `chat <model>` span); default none. */
+  tracer?: Tracer;
 }
 
 /** Everything about models: what exists, what can be used here, calling them, and their health. */
@@ -63,6 +66,7 @@ export async function createModelService(options: ModelServiceOptions): Promise<
     fetch: options.fetch,
     maxCostUsdPerCall: config.max_cost_usd_per_call,
     maxCostUsdPerRun: config.max_cost_usd_per_run,
+    tracer: options.tracer,
   });
   const keyed = new Set<string>();
   const providersWithKeys = async (): Promise<Set<string>> => {

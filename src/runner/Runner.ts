@@ -5,6 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { FieldCipher } from '../core/crypto/index.js';
 import { ConfigurationError, LocalAgentError, UserInputError } from '../core/errors/index.js';
 import { SystemClock, type Clock, type LoggerLike } from '../core/resilience/index.js';
+import type { Tracer } from '../core/telemetry/index.js';
 import { checkBuiltLast, parseLast, validatePlan, type AltPlan, type LastResult, type ParsedPlan, type TaskKind } from '../formats/index.js';
 import { currentOwner, runNotFound, type Lease, type LeaseOwner, type RunRecord, type RunStore, type StoredRunEvent } from '../store/index.js';
 // The built-in approval tool is the default: a plan's approval tasks work whatever tools are passed.
@@ -16,6 +17,7 @@ import { buildLast } from './last/buildLast.js';
 import { lastFilePath, writeLast } from './last/writeLast.js';
 import { Execution, type RetryDefaults } from './scheduler/Execution.js';
 import { expiryEvents } from './scheduler/approvalExpiry.js';
+import { endRunSpan, startRunSpan } from './scheduler/runSpans.js';
 import { TaskTemplates } from './scheduler/templates.js';
 import type { Policy, Tool, ToolLimits } from './types/index.js';
 
@@ -71,6 +73,8 @@ export interface RunnerOptions {
    * `LA_APPROVAL_EXPIRED` when the run is next approved, denied or resumed. Default: never.
    */
   approvalTimeoutMs?: number | undefined;
+  /** Traces every run it executes (a `run` span) and every try of a task (`task <kind>`); default none. */
+  tracer?: Tracer | undefined;
 }
 
 export interface StartOptions {
@@ -356,6 +360,7 @@ export class Runner {
     opening: JournalEvent[],
     signal: AbortSignal | undefined,
   ): RunHandle {
+    const runSpan = startRunSpan(this.options.tracer, { runId: run.runId, planId: run.planId, plan: run.plan, resumed: opening[0]?.type === 'run_resumed' });
     const execution = new Execution({
       ...run,
       store: this.store,
@@ -374,7 +379,10 @@ export class Runner {
       redact: this.options.redact,
       resultCipher: this.options.resultCipher,
       approvalTimeoutMs: this.options.approvalTimeoutMs,
+      tracer: this.options.tracer,
+      runSpan,
     });
+    endRunSpan(runSpan, execution.done);
     const { runId } = run;
     this.executions.set(runId, execution);
     const onAbort = (): void => {

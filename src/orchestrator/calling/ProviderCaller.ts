@@ -4,11 +4,13 @@ import type { ValidateFunction } from 'ajv';
 import type { Counter, Histogram } from 'prom-client';
 import { AuthenticationError, LocalAgentError, OperationCancelledError, toLocalAgentError } from '../../core/errors/index.js';
 import type { Metrics } from '../../core/metrics/index.js';
+import type { Span, Tracer } from '../../core/telemetry/index.js';
 import { Redactor } from '../../core/redact/index.js';
 import { cancellationError, type AttemptContext, type LoggerLike, type Resilience } from '../../core/resilience/index.js';
 import { createLanguageModel, resolveApiKey, supportsJsonMode, type GetKey, type ModelFactoryInput } from '../providers/index.js';
 import type { ModelRegistry } from '../registry/index.js';
-import type { CallRequest, CallResult, ModelCaller, ModelSpec, ModelStats, ProviderSpec, StreamEvent, Usage } from '../types/index.js';
+import type { CallAttempt, CallRequest, CallResult, ModelCaller, ModelSpec, ModelStats, ProviderSpec, StreamEvent, Usage } from '../types/index.js';
+import { endCallSpan, noteFailedTry, startCallSpan } from './callSpan.js';
 import { ConcurrencyLimiter } from './ConcurrencyLimiter.js';
 import { costOf, DEFAULT_WORST_CASE_OUTPUT_TOKENS, estimateTokens, RunBudget, worstCaseCost } from './CostBudget.js';
 import { budgetExceeded, firstTokenTimeout, outputInvalid, requestTimeout, type CallTarget } from './errors.js';
@@ -42,6 +44,8 @@ export interface ProviderCallerOptions {
   createModel?: ((input: ModelFactoryInput) => LanguageModelV3) | undefined;
   /** Monotonic milliseconds, for latencies. */
   now?: (() => number) | undefined;
+  /** Traces every call as a `chat <model>` span with the GenAI attributes; default none. */
+  tracer?: Tracer | undefined;
 }
 
 type Outcome = 'success' | 'failure' | 'cancelled' | 'refused';
@@ -64,6 +68,12 @@ interface Call {
   usage: Usage;
   costUsd: number;
   recorded: boolean;
+  /** The call's trace span, when tracing is on. */
+  span: Span | undefined;
+  finishReason: string | undefined;
+  /** The model and response id the provider reported (for the span). */
+  responseModel: string | undefined;
+  responseId: string | undefined;
 }
 
 /** One answered request. */
@@ -112,6 +122,7 @@ export class ProviderCaller implements ModelCaller {
   private readonly worstCaseOutputTokens: number;
   private readonly createModel: (input: ModelFactoryInput) => LanguageModelV3;
   private readonly now: () => number;
+  private readonly tracer: Tracer | undefined;
   private readonly limiter = new ConcurrencyLimiter();
   private readonly validator = new SchemaValidator();
   private readonly runBudget: RunBudget;
@@ -137,6 +148,7 @@ export class ProviderCaller implements ModelCaller {
     this.worstCaseOutputTokens = options.worstCaseOutputTokens ?? DEFAULT_WORST_CASE_OUTPUT_TOKENS;
     this.createModel = options.createModel ?? createLanguageModel;
     this.now = options.now ?? (() => performance.now());
+    this.tracer = options.tracer;
     this.runBudget = new RunBudget({ maxCostUsdPerRun: options.maxCostUsdPerRun });
     const metrics = options.metrics;
     this.calls = metrics?.counter(MODEL_CALLS_TOTAL, 'Model calls by model, provider and outcome.', ['model', 'provider', 'outcome']);
@@ -145,8 +157,8 @@ export class ProviderCaller implements ModelCaller {
     this.cost = metrics?.counter(COST_USD_TOTAL, 'US dollars spent on model calls, by model.', ['model']);
   }
 
-  async generate(modelId: string, request: CallRequest): Promise<CallResult> {
-    const call = this.prepare(modelId, request);
+  async generate(modelId: string, request: CallRequest, attempt?: CallAttempt): Promise<CallResult> {
+    const call = this.prepare(modelId, request, attempt, false);
     try {
       const model = await this.modelFor(call);
       const answer = await this.answerWithRetries(call, model, call.prompt);
@@ -157,8 +169,8 @@ export class ProviderCaller implements ModelCaller {
     }
   }
 
-  async *stream(modelId: string, request: CallRequest): AsyncGenerator<StreamEvent, void, undefined> {
-    const call = this.prepare(modelId, request);
+  async *stream(modelId: string, request: CallRequest, attempt?: CallAttempt): AsyncGenerator<StreamEvent, void, undefined> {
+    const call = this.prepare(modelId, request, attempt, true);
     let open: OpenStream | undefined;
     let streamed = '';
     let done = false;
@@ -194,6 +206,9 @@ export class ProviderCaller implements ModelCaller {
         } else if (part.type === 'finish') {
           usage = part.totalUsage;
           finishReason = part.finishReason;
+        } else if (part.type === 'finish-step') {
+          call.responseModel = part.response.modelId;
+          call.responseId = part.response.id;
         }
       }
       if (current.controller.signal.aborted) throw this.attemptError(call, undefined, current.controller.signal);
@@ -243,7 +258,7 @@ export class ProviderCaller implements ModelCaller {
   }
 
   /** Everything that can be refused before sending: unknown model, bad request or schema, budgets. */
-  private prepare(modelId: string, request: CallRequest): Call {
+  private prepare(modelId: string, request: CallRequest, attempt: CallAttempt | undefined, stream: boolean): Call {
     const spec = this.registry.model(modelId);
     const provider = this.registry.provider(spec.provider);
     const validate = request.schema ? this.validator.compile(request.schema) : undefined;
@@ -263,6 +278,10 @@ export class ProviderCaller implements ModelCaller {
       usage: { inputTokens: 0, outputTokens: 0 },
       costUsd: 0,
       recorded: false,
+      span: this.tracer ? startCallSpan(this.tracer, { spec, provider, request, attempt, stream }) : undefined,
+      finishReason: undefined,
+      responseModel: undefined,
+      responseId: undefined,
     };
     try {
       this.checkBudget(call, promptChars(prompt));
@@ -270,7 +289,11 @@ export class ProviderCaller implements ModelCaller {
       this.record(call, 'refused', toLocalAgentError(error));
       throw error;
     }
-    if (request.signal?.aborted) throw cancellationError(request.signal);
+    if (request.signal?.aborted) {
+      const error = cancellationError(request.signal);
+      this.endSpan(call, 'cancelled', error);
+      throw error;
+    }
     return call;
   }
 
@@ -335,9 +358,13 @@ export class ProviderCaller implements ModelCaller {
         abortSignal: controller.signal,
         ...(call.jsonMode ? { output: JSON_MODE } : {}),
       });
+      call.responseModel = result.response.modelId;
+      call.responseId = result.response.id;
       return { text: result.text, usage: this.usageOf(result.totalUsage, prompt, result.text), finishReason: result.finishReason };
     } catch (thrown) {
-      throw this.attemptError(call, thrown, controller.signal);
+      const error = this.attemptError(call, thrown, controller.signal);
+      noteFailedTry(call.span, error, call.attempts);
+      throw error;
     } finally {
       clearTimeout(timer);
       dispose();
@@ -404,6 +431,7 @@ export class ProviderCaller implements ModelCaller {
     } catch (thrown) {
       // Work out what went wrong before aborting the request (which would look like a cancellation).
       const error = thrown instanceof LocalAgentError ? thrown : this.attemptError(call, thrown, controller.signal);
+      noteFailedTry(call.span, error, call.attempts);
       controller.abort(error);
       close();
       void iterator?.return?.().catch(() => undefined);
@@ -492,6 +520,7 @@ export class ProviderCaller implements ModelCaller {
       attempts: call.attempts,
       ...(finishReason !== undefined ? { finishReason } : {}),
     };
+    call.finishReason = finishReason;
     this.record(call, 'success', undefined);
     return result;
   }
@@ -547,6 +576,22 @@ export class ProviderCaller implements ModelCaller {
       },
       'model call finished',
     );
+    this.endSpan(call, outcome, error);
+  }
+
+  private endSpan(call: Call, outcome: Outcome, error: LocalAgentError | undefined): void {
+    endCallSpan(call.span, {
+      outcome,
+      error,
+      usage: call.usage,
+      costUsd: call.costUsd,
+      tries: call.attempts,
+      sent: call.sentAt !== undefined,
+      finishReason: call.finishReason,
+      responseModel: call.responseModel,
+      responseId: call.responseId,
+      firstChunkMs: call.firstTokenAt !== undefined && call.sentAt !== undefined ? call.firstTokenAt - call.sentAt : undefined,
+    });
   }
 }
 

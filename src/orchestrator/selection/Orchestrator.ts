@@ -122,7 +122,7 @@ export class Orchestrator {
     const failures: ModelFailure[] = [];
     for (const spec of plan.order) {
       throwIfAborted(plan.call.signal);
-      const outcome = await this.attempt(spec, plan.taskKind, () => this.caller.generate(spec.id, plan.call), plan.call.signal);
+      const outcome = await this.attempt(spec, plan.taskKind, () => this.caller.generate(spec.id, plan.call, { strategy: plan.strategy, attempt: tried.length + 1 }), plan.call.signal);
       if (outcome.ok) {
         tried.push({ model: spec.id, ok: true, latencyMs: outcome.latencyMs });
         return { result: outcome.result, strategy: plan.strategy, tried, skipped: plan.skipped };
@@ -148,7 +148,7 @@ export class Orchestrator {
       const started = this.now();
       let sawText = false;
       try {
-        for await (const event of this.caller.stream(spec.id, plan.call)) {
+        for await (const event of this.caller.stream(spec.id, plan.call, { strategy: plan.strategy, attempt: tried.length + 1 })) {
           if (event.type === 'text') {
             sawText = true;
             yield { type: 'text', text: event.text, model: spec.id };
@@ -191,7 +191,7 @@ export class Orchestrator {
       await Promise.all(
         specs.map(async (spec, i) => {
           const controller = group.child();
-          const outcome = await this.attempt(spec, taskKind, () => this.caller.generate(spec.id, { ...call, signal: controller.signal }), controller.signal);
+          const outcome = await this.attempt(spec, taskKind, () => this.caller.generate(spec.id, { ...call, signal: controller.signal }, { strategy: 'race', attempt: i + 1 }), controller.signal);
           if (outcome.ok) {
             const won = state.winner === undefined;
             if (won) {
@@ -238,7 +238,7 @@ export class Orchestrator {
     const { specs, skipped, call, taskKind } = this.parallelPlan(request, models);
     throwIfAborted(call.signal);
 
-    const outcomes = await Promise.all(specs.map((spec) => this.attempt(spec, taskKind, () => this.caller.generate(spec.id, call), call.signal)));
+    const outcomes = await Promise.all(specs.map((spec, i) => this.attempt(spec, taskKind, () => this.caller.generate(spec.id, call, { strategy: 'ensemble', attempt: i + 1 }), call.signal)));
     throwIfAborted(call.signal);
     const members: EnsembleMember[] = outcomes.map((o, i) => {
       const model = (specs[i] as ModelSpec).id;
@@ -287,7 +287,7 @@ export class Orchestrator {
 
   /** Asks the judge to pick one of `answers`; never throws except for the caller's abort. */
   private async judge(spec: ModelSpec, call: CallRequest, answers: readonly string[]): Promise<{ index?: number; report: JudgeReport }> {
-    const outcome = await this.attempt(spec, JUDGE_TASK_KIND, () => this.caller.generate(spec.id, judgeRequest(call, answers)), call.signal);
+    const outcome = await this.attempt(spec, JUDGE_TASK_KIND, () => this.caller.generate(spec.id, judgeRequest(call, answers), { strategy: 'ensemble', attempt: answers.length + 1 }), call.signal);
     throwIfAborted(call.signal);
     if (!outcome.ok) {
       this.logger?.info({ model: spec.id, error_code: outcome.error.code }, 'judge failed; choosing by vote');

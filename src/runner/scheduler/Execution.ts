@@ -2,6 +2,7 @@ import type { FieldCipher } from '../../core/crypto/index.js';
 import { toLocalAgentError, type LocalAgentError } from '../../core/errors/index.js';
 import { createRetryBackoff, shouldRetry, type Clock, type LoggerLike, type RetryBackoffContext } from '../../core/resilience/index.js';
 import { checkBuiltLast, type AltPlan, type AltTask, type LastResult, type LastRunStatus } from '../../formats/index.js';
+import type { Span, Tracer } from '../../core/telemetry/index.js';
 import type { Lease, RunStore, StoredRunEvent } from '../../store/index.js';
 import { approvalDenied, errorRecord, isApprovalRequired, outputNotJson, stopError, taskNotWaiting, taskTimeout } from '../errors.js';
 import type { JournalEvent } from '../journal/events.js';
@@ -14,6 +15,7 @@ import { expiryEvent, isApprovalOverdue } from './approvalExpiry.js';
 import { Conditions } from './conditions.js';
 import { durationMs } from './durations.js';
 import { ReadyQueue } from './ReadyQueue.js';
+import { endTaskSpan, inTaskSpan, startTaskSpan } from './runSpans.js';
 import type { TaskTemplates, TemplateValues } from './templates.js';
 
 /** Backoff between retries of a task; the task's `retry.backoff` replaces `base_delay_ms`. */
@@ -59,6 +61,9 @@ export interface ExecutionOptions {
   resultCipher?: FieldCipher | undefined;
   /** How long an approval request stays open (see `RunnerOptions.approvalTimeoutMs`). */
   approvalTimeoutMs?: number | undefined;
+  /** Traces each try of a task as a child of `runSpan`. */
+  tracer?: Tracer | undefined;
+  runSpan?: Span | undefined;
 }
 
 type Backoff = ReturnType<ReturnType<typeof createRetryBackoff>['next']>;
@@ -376,21 +381,28 @@ export class Execution {
       const attempt = t.attempts + 1;
       await this.record({ type: 'task_started', taskId: task.id, attempt });
       if (this.stopped) return this.cancelTask(task);
-      const outcome = await this.invoke(i, task, params, tool, attempt);
+      const span = startTaskSpan(this.o.tracer, this.o.runSpan, { runId: this.o.runId, planId: this.o.planId, task, attempt });
+      const outcome = await inTaskSpan(this.o.tracer, span, () => this.invoke(i, task, params, tool, attempt));
       if (outcome.ok) {
+        endTaskSpan(span, 'succeeded');
         void this.record({ type: 'task_succeeded', taskId: task.id, attempt, data: { output: outcome.output } }, `{"output":${outcome.json}}`);
         this.finished(i);
         return;
       }
       const { error } = outcome;
-      if (outcome.stopped) return this.cancelTask(task);
+      if (outcome.stopped) {
+        endTaskSpan(span, 'cancelled');
+        return this.cancelTask(task);
+      }
       if (isApprovalRequired(error)) {
+        endTaskSpan(span, 'waiting_approval');
         // A tool may put what the person is asked in details.message, its message then saying it waits.
         const message = typeof error.details.message === 'string' ? error.details.message : error.message;
         void this.record({ type: 'task_waiting_approval', taskId: task.id, attempt, data: { message } });
         return;
       }
       if (!this.stopped && t.failures < this.maxRetries(task) && shouldRetry(error, this.o.retry)) {
+        endTaskSpan(span, 'retrying', error.code);
         const delay = this.nextDelay(i, task, error, t.failures + 1);
         this.o.logger?.debug({ run_id: this.o.runId, task: task.id, attempt, delay_ms: delay, error_code: error.code }, 'retrying a task after a transient failure');
         await this.record({ type: 'task_retrying', taskId: task.id, attempt, data: { error: errorRecord(error), delay_ms: delay } });
@@ -401,6 +413,7 @@ export class Execution {
         }
         continue;
       }
+      endTaskSpan(span, 'failed', error.code);
       return this.fail(i, task, error, attempt);
     }
   }
