@@ -1,6 +1,5 @@
 import { isIP } from 'node:net';
 import cors from '@fastify/cors';
-import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -19,6 +18,7 @@ import './fastifyTypes.js';
 import type { Gateway, GatewayOptions, RouteInfo } from './GatewayApp.js';
 import { createKeepAliveFetch } from './http/createKeepAliveFetch.js';
 import { traceRequests } from './http/traceRequests.js';
+import { securityHeaders } from './http/securityHeaders.js';
 import { GatewayMetrics } from './metrics/gatewayMetrics.js';
 import { fromFastifyError } from './problem/fromFastifyError.js';
 import { httpStatusOf } from './problem/httpStatusOf.js';
@@ -152,12 +152,11 @@ export async function createServer(options: GatewayOptions): Promise<Gateway> {
   });
   // With tracing on: a span per request, current for everything the request does.
   if (app.tracer.enabled) traceRequests(server, app.tracer, options.tls ? 'https' : 'http');
-  await server.register(helmet, {
-    global: true,
-    // JSON needs no sources; the docs page sets its own policy (swagger-ui's staticCSP).
-    contentSecurityPolicy: { directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } },
-    hsts: options.tls ? { maxAge: 31_536_000 } : false,
-    crossOriginResourcePolicy: { policy: 'same-origin' },
+  // The docs page replaces the content security policy with its own (swagger-ui's staticCSP).
+  const security = securityHeaders({ tls: options.tls !== undefined });
+  server.addHook('onRequest', (_request, reply, done) => {
+    reply.headers(security);
+    done();
   });
   if (config.cors_origins.length > 0) {
     await server.register(cors, {

@@ -19,6 +19,7 @@ export class Authorizer {
    * never changes, so asking Cedar again (about a millisecond) would give the same answer.
    */
   private readonly cache = new WeakMap<Policy, Map<string, PolicyDecision>>();
+  private decisions: ReturnType<Metrics['counter']> | undefined;
 
   constructor(
     private readonly policy: () => Promise<Policy>,
@@ -43,7 +44,8 @@ export class Authorizer {
       if (decisions.size >= this.maxCached) decisions.clear();
       decisions.set(key, decision);
     }
-    this.metrics.counter(API_POLICY_DECISIONS_TOTAL, 'Policy decisions by action and outcome.', ['action', 'effect']).inc({ action, effect: decision.effect });
+    this.decisions ??= this.metrics.counter(API_POLICY_DECISIONS_TOTAL, 'Policy decisions by action and outcome.', ['action', 'effect']);
+    this.decisions.inc({ action, effect: decision.effect });
     return decision;
   }
 

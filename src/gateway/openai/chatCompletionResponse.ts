@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { CallResult } from '../../orchestrator/index.js';
 
 /** OpenAI's finish reasons from the AI SDK's. */
@@ -15,8 +15,9 @@ export function finishReasonOf(reason: string | undefined): 'stop' | 'length' | 
   }
 }
 
+/** A unique id; randomUUID draws from a pooled buffer, a fresh randomBytes call per request did not. */
 export function completionId(): string {
-  return `chatcmpl-${randomBytes(12).toString('base64url')}`;
+  return `chatcmpl-${randomUUID().replaceAll('-', '')}`;
 }
 
 export function usageOf(result: CallResult): { prompt_tokens: number; completion_tokens: number; total_tokens: number } {

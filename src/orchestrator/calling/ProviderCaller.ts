@@ -1,5 +1,5 @@
 import type { LanguageModelV3 } from '@ai-sdk/provider';
-import { generateText, Output, streamText, type LanguageModelUsage, type ModelMessage, type TextStreamPart, type ToolSet } from 'ai';
+import { Output, streamText, type LanguageModelUsage, type ModelMessage, type TextStreamPart, type ToolSet } from 'ai';
 import type { ValidateFunction } from 'ajv';
 import type { Counter, Histogram } from 'prom-client';
 import { AuthenticationError, LocalAgentError, OperationCancelledError, toLocalAgentError } from '../../core/errors/index.js';
@@ -16,6 +16,7 @@ import { costOf, DEFAULT_WORST_CASE_OUTPUT_TOKENS, estimateTokens, RunBudget, wo
 import { budgetExceeded, firstTokenTimeout, outputInvalid, requestTimeout, type CallTarget } from './errors.js';
 import { toProviderError } from './mapProviderError.js';
 import { CALL_SECONDS_BUCKETS, COST_USD_TOTAL, MODEL_CALL_SECONDS, MODEL_CALLS_TOTAL, TOKENS_TOTAL } from './metricNames.js';
+import { generateDirect } from './generateDirect.js';
 import { buildPrompt, promptChars, type SdkPrompt } from './prompt.js';
 import { checkJsonAnswer, jsonInstruction, repairInstruction, SchemaValidator } from './structuredOutput.js';
 
@@ -336,7 +337,7 @@ export class ProviderCaller implements ModelCaller {
     return model;
   }
 
-  /** One request (`generateText`) under the provider's retry, breaker, concurrency limit and timeout. */
+  /** One request (`generateDirect`) under the provider's retry, breaker, concurrency limit and timeout. */
   private async answerWithRetries(call: Call, model: LanguageModelV3, prompt: SdkPrompt): Promise<Answer> {
     const outcome = await this.resilience.executeDetailed(call.provider.name, (ctx) => this.answerOnce(call, model, prompt, ctx), {
       signal: call.request.signal,
@@ -352,15 +353,11 @@ export class ProviderCaller implements ModelCaller {
     const timer = setTimeout(() => controller.abort(requestTimeout(call.target, call.provider.timeoutMs)), call.provider.timeoutMs);
     call.sentAt ??= this.now();
     try {
-      const result = await generateText({
-        model,
-        ...this.settings(call, prompt),
-        abortSignal: controller.signal,
-        ...(call.jsonMode ? { output: JSON_MODE } : {}),
-      });
-      call.responseModel = result.response.modelId;
-      call.responseId = result.response.id;
-      return { text: result.text, usage: this.usageOf(result.totalUsage, prompt, result.text), finishReason: result.finishReason };
+      const { temperature, maxOutputTokens } = call.request;
+      const result = await generateDirect(model, prompt, { temperature, maxOutputTokens, json: call.jsonMode, abortSignal: controller.signal });
+      call.responseModel = result.responseModel;
+      call.responseId = result.responseId;
+      return { text: result.text, usage: this.usageOf(result, prompt, result.text), finishReason: result.finishReason };
     } catch (thrown) {
       const error = this.attemptError(call, thrown, controller.signal);
       noteFailedTry(call.span, error, call.attempts);
@@ -488,7 +485,7 @@ export class ProviderCaller implements ModelCaller {
   }
 
   /** Usage as reported, or estimated (≈ 4 characters a token) where the provider reported none. */
-  private usageOf(usage: LanguageModelUsage | undefined, prompt: SdkPrompt, text: string): Usage {
+  private usageOf(usage: { inputTokens?: number | undefined; outputTokens?: number | undefined } | undefined, prompt: SdkPrompt, text: string): Usage {
     return {
       inputTokens: usage?.inputTokens ?? estimateTokens(promptChars(prompt)),
       outputTokens: usage?.outputTokens ?? estimateTokens(text.length),
