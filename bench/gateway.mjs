@@ -271,7 +271,9 @@ export async function loadTest({ clients = 500, seconds = 30 } = {}) {
       seconds_per_phase: seconds,
       rss_mib_after_warmup: round(before, 1),
       phases,
-      pass: phases.every((p) => p.errors + p.timeouts + p.non2xx === 0) && second.rss_mib_end <= first.rss_mib_end * 1.1,
+      // No growth: the second phase's peak within 10 % of the first's (a sample at the end of a
+      // phase depends on when the collector last ran; the peaks do not).
+      pass: phases.every((p) => p.errors + p.timeouts + p.non2xx === 0) && second.rss_mib_max <= first.rss_mib_max * 1.1,
     };
   } finally {
     await env.close();
