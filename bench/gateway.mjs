@@ -9,17 +9,16 @@
 // `node bench/gateway.mjs --load` runs the load test instead: 500 concurrent clients for 30 s on
 // an authenticated GET /v1/runs, twice, sampling the server's memory; it must hold with no errors
 // and no memory growth from one phase to the next.
-import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { median, round } from './stats.mjs';
+import { startBenchMock, startBenchServe } from './benchServe.mjs';
+import { cpuMs, rssMiB, startChild, stop } from './processes.mjs';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
-const cli = join(root, 'dist', 'cli', 'main.js');
 const portkey = join(root, 'node_modules', '@portkey-ai', 'gateway', 'build', 'start-server.js');
 const CHAT_BODY = JSON.stringify({ model: 'bench', messages: [{ role: 'user', content: 'ping' }] });
 
@@ -34,96 +33,22 @@ function freePort() {
   });
 }
 
-/** Starts a child process and resolves once `ready(stdout)` returns a value. */
-function startChild(args, ready, env = {}) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: process.env.PATH ?? '', ...env } });
-    let out = '';
-    let err = '';
-    const timer = setTimeout(() => reject(new Error(`${args.join(' ')} did not start: ${out}${err}`)), 30_000);
-    child.stdout.setEncoding('utf8').on('data', (d) => {
-      out += d;
-      const value = ready(out);
-      if (value !== undefined) {
-        clearTimeout(timer);
-        resolve({ child, value });
-      }
-    });
-    child.stderr.setEncoding('utf8').on('data', (d) => (err += d));
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`${args.join(' ')} exited ${code}: ${out}${err}`));
-    });
-  });
-}
-
-function stop(child) {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null) return resolve();
-    child.removeAllListeners('exit');
-    child.once('exit', () => resolve());
-    child.kill('SIGTERM');
-    setTimeout(() => child.kill('SIGKILL'), 5000).unref();
-  });
-}
-
 /** autocannon, resolving with its result. */
 const cannon = (options) => autocannon(options);
-
-/** CPU time (user + system) a process has used, in ms (Linux), or NaN elsewhere. */
-async function cpuMs(pid) {
-  try {
-    const fields = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1].split(' ');
-    return (Number(fields[11]) + Number(fields[12])) * (1000 / 100);
-  } catch {
-    return Number.NaN;
-  }
-}
-
-/** Resident memory of a process in MiB (Linux), or NaN elsewhere. */
-async function rssMiB(pid) {
-  try {
-    const status = await readFile(`/proc/${pid}/status`, 'utf8');
-    return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1]) / 1024;
-  } catch {
-    return Number.NaN;
-  }
-}
 
 /** A mock model server, a LocalAgent home pointing at it with a token, LocalAgent's server and Portkey's. */
 export async function startAll({ withPortkey }) {
   const children = [];
   let home;
   try {
-    const mock = await startChild(
-      ['--input-type=module', '-e', `import { startMockLlm } from ${JSON.stringify(join(root, 'dist/devtools/mock-llm/index.js'))}; const s = await startMockLlm({ script: { models: { bench: { reply: 'pong' } } } }); console.log(s.url);`],
-      (out) => /^(http:\/\/\S+)\n/m.exec(out)?.[1],
-    );
+    const mock = await startBenchMock();
     children.push(mock.child);
-    home = await mkdtemp(join(tmpdir(), 'la-bench-gateway-'));
-    await writeFile(
-      join(home, 'config.yaml'),
-      // Access log lines are written at info; the bench runs at warn, as a busy server would.
-      `log:\n  level: warn\n  file: { enabled: false }\nserver:\n  rate_limit: { max: 10000000 }\n` +
-        `providers:\n  mock:\n    type: openai-compatible\n    base_url: ${mock.value}/v1\n    requires_key: false\n    max_concurrency: 1000\n` +
-        `models:\n  - id: bench\n    provider: mock\n    model: bench\norchestrator:\n  detect_ollama: false\n`,
-    );
-    const tokenOut = await new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, [cli, '--home', home, 'token', 'create', '--name', 'bench', '--role', 'admin', '--json'], { stdio: ['ignore', 'pipe', 'inherit'] });
-      let out = '';
-      child.stdout.setEncoding('utf8').on('data', (d) => (out += d));
-      child.once('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`token create exited ${code}`))));
-    });
-    const token = JSON.parse(tokenOut).token;
     // LOCALAGENT_BENCH_CPU_PROF=<folder>: the server writes a V8 CPU profile there when it stops.
-    const profile = process.env.LOCALAGENT_BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.LOCALAGENT_BENCH_CPU_PROF}`] : [];
-    const la = await startChild([...profile, cli, '--home', home, 'serve', '--port', '0', '--json'], (out) => {
-      try {
-        return JSON.parse(out).url;
-      } catch {
-        return undefined;
-      }
-    });
+    const nodeArgs = process.env.LOCALAGENT_BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.LOCALAGENT_BENCH_CPU_PROF}`] : [];
+    const served = await startBenchServe({ mockUrl: mock.value, nodeArgs, homePrefix: 'la-bench-gateway-' });
+    home = served.home;
+    const { token } = served;
+    const la = { child: served.child, value: served.url };
     children.push(la.child);
     let pk;
     if (withPortkey) {

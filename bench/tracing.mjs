@@ -7,58 +7,16 @@
 // server's /proc/<pid>/stat, per request, which load from other processes disturbs much less.
 // Also: what the tracing hooks cost when tracing is off (the no-op path, per model call).
 // Target: tracing on adds ≤ 5 % to the p50 latency; off costs ~0.
-import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { Agent, request } from 'node:http';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { median, quantile, round } from './stats.mjs';
+import { startBenchMock, startBenchServe } from './benchServe.mjs';
+import { cpuMs, startChild, stop } from './processes.mjs';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
-const cli = join(root, 'dist', 'cli', 'main.js');
 const CHAT_BODY = JSON.stringify({ model: 'bench', messages: [{ role: 'user', content: 'ping' }] });
-const CLK_TCK = 100;
-
-/** Starts a child process and resolves once `ready(stdout)` returns a value. */
-function startChild(args, ready, env = {}) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: process.env.PATH ?? '', ...env } });
-    let out = '';
-    let err = '';
-    const timer = setTimeout(() => reject(new Error(`${args.join(' ')} did not start: ${out}${err}`)), 30_000);
-    child.stdout.setEncoding('utf8').on('data', (d) => {
-      out += d;
-      const value = ready(out);
-      if (value !== undefined) {
-        clearTimeout(timer);
-        resolve({ child, value });
-      }
-    });
-    child.stderr.setEncoding('utf8').on('data', (d) => (err += d));
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`${args.join(' ')} exited ${code}: ${out}${err}`));
-    });
-  });
-}
-
-function stop(child) {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolve();
-    child.removeAllListeners('exit');
-    child.once('exit', () => resolve());
-    child.kill('SIGTERM');
-    setTimeout(() => child.kill('SIGKILL'), 10_000).unref();
-  });
-}
-
-/** CPU seconds (user + system) a process has used so far (Linux). */
-async function cpuSeconds(pid) {
-  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
-}
 
 // A collector: takes POST /v1/traces, counts spans (by their span ids) and bytes, answers {}.
 const COLLECTOR = `
@@ -79,27 +37,7 @@ server.listen(0, '127.0.0.1', () => console.log('http://127.0.0.1:' + server.add
 `;
 
 async function startServer(mockUrl, env) {
-  const home = await mkdtemp(join(tmpdir(), 'la-bench-tracing-'));
-  await writeFile(
-    join(home, 'config.yaml'),
-    `log:\n  level: warn\n  file: { enabled: false }\nserver:\n  rate_limit: { max: 10000000 }\n` +
-      `providers:\n  mock:\n    type: openai-compatible\n    base_url: ${mockUrl}/v1\n    requires_key: false\n    max_concurrency: 1000\n` +
-      `models:\n  - id: bench\n    provider: mock\n    model: bench\norchestrator:\n  detect_ollama: false\n`,
-  );
-  const tokenOut = await new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cli, '--home', home, 'token', 'create', '--name', 'bench', '--role', 'admin', '--json'], { stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    child.stdout.setEncoding('utf8').on('data', (d) => (out += d));
-    child.once('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`token create exited ${code}`))));
-  });
-  const la = await startChild([cli, '--home', home, 'serve', '--port', '0', '--json'], (out) => {
-    try {
-      return JSON.parse(out).url;
-    } catch {
-      return undefined;
-    }
-  }, env);
-  return { url: la.value, child: la.child, token: JSON.parse(tokenOut).token, home };
+  return startBenchServe({ mockUrl, env, homePrefix: 'la-bench-tracing-' });
 }
 
 /** One chat completion over a keep-alive agent; resolves with its latency in ms. */
@@ -119,7 +57,7 @@ function chat(agent, url, token) {
 async function load(target, { connections, seconds }) {
   const agent = new Agent({ keepAlive: true, maxSockets: connections });
   const latencies = [];
-  const cpu0 = await cpuSeconds(target.child.pid);
+  const cpu0 = await cpuMs(target.child.pid);
   const t0 = performance.now();
   const until = t0 + seconds * 1000;
   await Promise.all(
@@ -128,7 +66,7 @@ async function load(target, { connections, seconds }) {
     }),
   );
   const elapsed = (performance.now() - t0) / 1000;
-  const cpu = (await cpuSeconds(target.child.pid)) - cpu0;
+  const cpu = ((await cpuMs(target.child.pid)) - cpu0) / 1000;
   agent.destroy();
   return { p50: quantile(latencies, 0.5), p99: quantile(latencies, 0.99), rps: latencies.length / elapsed, cpuUsPerRequest: (cpu * 1e6) / latencies.length };
 }
@@ -157,10 +95,7 @@ export async function run({ seconds = 5, rounds = 6, connectionsList = [1, 10] }
   const children = [];
   const homes = [];
   try {
-    const mock = await startChild(
-      ['--input-type=module', '-e', `import { startMockLlm } from ${JSON.stringify(join(root, 'dist/devtools/mock-llm/index.js'))}; const s = await startMockLlm({ script: { models: { bench: { reply: 'pong' } } } }); console.log(s.url);`],
-      (out) => /^(http:\/\/\S+)\n/m.exec(out)?.[1],
-    );
+    const mock = await startBenchMock();
     children.push(mock.child);
     const collector = await startChild(['--input-type=module', '-e', COLLECTOR], (out) => /^(http:\/\/\S+)\n/m.exec(out)?.[1]);
     children.push(collector.child);
