@@ -8,13 +8,16 @@ import { runNotFound, toStorageError, type RunStatus, type Store } from '../stor
 import { ArchiveModelStats } from './ArchiveModelStats.js';
 import { readBundle } from './bundle.js';
 import { deriveAtlas, isFinishedLast } from './deriveAtlas.js';
-import { runNotFinished, sealedRecord, taskNotInRun } from './errors.js';
-import { feedbackEntry, feedbackRow, num } from './rows.js';
+import { runNotFinished, sealedRecord } from './errors.js';
+import { pruneRecords } from './pruneRecords.js';
+import { rateRun } from './rateRun.js';
+import { feedbackEntry, num } from './rows.js';
 import { searchRuns, type SearchHit, type SearchOptions } from './search.js';
 import { searchDocument } from './searchDocument.js';
+import { RECORD_COLUMNS, storedRecords } from './storedRecords.js';
 import { parseSearchQuery } from './searchQuery.js';
 import { archiveStats, type StatsGrouping, type StatsReport } from './stats.js';
-import { insertNew, replaceOne, writeTransaction, type ArchiveItem, type WriteOutcome } from './writeRecords.js';
+import { insertNew, replaceOne, type ArchiveItem, type WriteOptions, type WriteOutcome } from './writeRecords.js';
 
 export interface ArchiveOptions {
   /** The open database, shared with the run store (one connection per process for SQLite). */
@@ -108,8 +111,8 @@ export class Archive {
     }
   }
 
-  private writeOptions(source: 'run' | 'import'): { dialect: Store['dialect']; source: 'run' | 'import'; archivedAt: string; cipher: FieldCipher | undefined } {
-    return { dialect: this.store.dialect, source, archivedAt: this.iso(), cipher: this.cipher };
+  private writeOptions(source: 'run' | 'import'): WriteOptions {
+    return { source, archivedAt: this.iso(), cipher: this.cipher };
   }
 
   /** Stored text as written: opened when sealed; `undefined` when sealed and there is no key. */
@@ -145,7 +148,7 @@ export class Archive {
       const record = deriveAtlas(last, plan);
       const item: ArchiveItem = {
         record,
-        document: searchDocument(record, last, { sealed: this.cipher !== undefined }),
+        document: () => searchDocument(record, last, { sealed: this.cipher !== undefined }),
         ...(planText !== undefined
           ? {
               plan: {
@@ -159,7 +162,7 @@ export class Archive {
             }
           : {}),
       };
-      await writeTransaction(this.store.db, this.store.dialect, (trx) => replaceOne(trx, item, this.writeOptions('run')));
+      await this.store.bulkWrite((writer) => replaceOne(writer, this.store.db, item, this.writeOptions('run')));
       return { archived: true };
     });
   }
@@ -228,10 +231,13 @@ export class Archive {
   async show(runId: string): Promise<ArchivedRun> {
     await this.ensureArchived(runId);
     return this.guard('reading the archive', async () => {
-      const row = await this.store.db.selectFrom('atlas_runs').select(['record', 'source', 'archived_at']).where('run_id', '=', runId).executeTakeFirstOrThrow();
-      const text = this.opened(row.record);
-      if (text === undefined) throw sealedRecord(runId);
-      const record = JSON.parse(text) as AtlasRecord;
+      const row = await this.store.db
+        .selectFrom('atlas_runs')
+        .select([...RECORD_COLUMNS, 'source', 'archived_at'])
+        .where('run_id', '=', runId)
+        .executeTakeFirstOrThrow();
+      const record = (await storedRecords(this.store.db, [row], (text) => this.opened(text))).get(runId);
+      if (record === undefined) throw sealedRecord(runId);
       const feedback = await this.store.db.selectFrom('atlas_feedback').select(['task_id', 'rating', 'comment', 'at', 'given_by']).where('run_id', '=', runId).orderBy('at').orderBy('id').execute();
       return { record: { ...record, feedback: feedback.map(feedbackEntry) }, source: row.source, archived_at: row.archived_at };
     });
@@ -247,10 +253,6 @@ export class Archive {
     }
     await this.ensureArchived(runId);
     await this.guard('saving feedback', async () => {
-      if (input.task !== undefined) {
-        const tasks = await this.store.db.selectFrom('atlas_tasks').select('task_id').where('run_id', '=', runId).execute();
-        if (!tasks.some((t) => t.task_id === input.task)) throw taskNotInRun(runId, input.task, tasks.map((t) => t.task_id));
-      }
       const entry: AtlasFeedback = {
         rating: input.rating,
         ...(input.comment !== undefined && input.comment !== '' ? { comment: input.comment } : {}),
@@ -258,11 +260,7 @@ export class Archive {
         at: this.iso(),
         ...(input.by !== undefined ? { by: input.by.slice(0, 255) } : {}),
       };
-      await this.store.db
-        .insertInto('atlas_feedback')
-        .values(feedbackRow(runId, entry))
-        .onConflict((oc) => oc.column('id').doNothing())
-        .execute();
+      await this.store.bulkWrite((writer) => rateRun(writer, this.store.db, runId, entry));
     });
     // The statistics in this process see the rating at once; other processes at their next refresh.
     await this.refreshStats();
@@ -280,7 +278,7 @@ export class Archive {
     await this.guard('exporting the archive', async () => {
       let after: { finished_at: string; id: number } | undefined;
       for (;;) {
-        let query = this.store.db.selectFrom('atlas_runs').select(['id', 'run_id', 'record', 'finished_at']);
+        let query = this.store.db.selectFrom('atlas_runs').select(['id', ...RECORD_COLUMNS]);
         if (options.since !== undefined) query = query.where('finished_at', '>=', options.since);
         if (after) {
           const { finished_at, id } = after;
@@ -301,10 +299,11 @@ export class Archive {
           .execute();
         const byRun = new Map<string, AtlasFeedback[]>();
         for (const row of feedback) byRun.set(row.run_id, [...(byRun.get(row.run_id) ?? []), feedbackEntry(row)]);
+        const records = await storedRecords(this.store.db, page, (text) => this.opened(text));
         for (const row of page) {
-          const text = this.opened(row.record);
-          if (text === undefined) throw sealedRecord(row.run_id);
-          lines.push(JSON.stringify({ ...(JSON.parse(text) as AtlasRecord), feedback: byRun.get(row.run_id) ?? [] }));
+          const record = records.get(row.run_id);
+          if (record === undefined) throw sealedRecord(row.run_id);
+          lines.push(JSON.stringify({ ...record, feedback: byRun.get(row.run_id) ?? [] }));
         }
         const lastRow = page.at(-1) as (typeof page)[number];
         after = { finished_at: lastRow.finished_at, id: num(lastRow.id) };
@@ -328,8 +327,8 @@ export class Archive {
   /** Archives already validated records in one transaction (see `importBundle`). */
   async importRecords(records: readonly AtlasRecord[]): Promise<ImportReport> {
     const sealed = this.cipher !== undefined;
-    const items = records.map((record) => ({ record, document: searchDocument(record, undefined, { sealed }) }));
-    const outcome = await this.guard('importing records', () => writeTransaction(this.store.db, this.store.dialect, (trx) => insertNew(trx, items, this.writeOptions('import'))));
+    const items = records.map((record) => ({ record, document: () => searchDocument(record, undefined, { sealed }) }));
+    const outcome = await this.guard('importing records', () => this.store.bulkWrite((writer) => insertNew(writer, this.store.db, items, this.writeOptions('import'))));
     return { records: new Set(records.map((r) => r.run_id)).size, ...outcome };
   }
 
@@ -339,26 +338,7 @@ export class Archive {
    * run uses any more. Runs still going or waiting for approval are never removed.
    */
   async prune(before: string): Promise<PruneReport> {
-    const removed = await this.guard('pruning the archive', () =>
-      writeTransaction(this.store.db, this.store.dialect, async (trx) => {
-        const archived = await trx.deleteFrom('atlas_runs').where('finished_at', '<', before).executeTakeFirst();
-        const calls = await trx.deleteFrom('model_calls').where('at', '<', before).executeTakeFirst();
-        const runs = await trx.deleteFrom('runs').where('status', 'in', FINAL).where('updated_at', '<', before).returning('id').execute();
-        // `not in` reads each list once (no index on plan_hash, which would slow every ingest).
-        const plans = await trx
-          .deleteFrom('archive_plans')
-          .where('created_at', '<', before)
-          .where('hash', 'not in', (eb) => eb.selectFrom('atlas_runs').select('atlas_runs.plan_hash'))
-          .where('hash', 'not in', (eb) => eb.selectFrom('runs').select('runs.plan_hash'))
-          .executeTakeFirst();
-        return {
-          archivedRuns: num(archived.numDeletedRows),
-          modelCalls: num(calls.numDeletedRows),
-          runIds: runs.map((r) => r.id),
-          plans: num(plans.numDeletedRows),
-        };
-      }),
-    );
+    const removed = await this.guard('pruning the archive', () => this.store.bulkWrite((writer) => pruneRecords(writer, this.store.db, before, FINAL)));
     const runsDir = this.options.runsDir;
     if (runsDir !== undefined) {
       const { lastFilePath } = await import('../runner/index.js');

@@ -11,7 +11,13 @@ export function searchWords(text: string): string[] {
   return text.toLowerCase().match(WORD) ?? [];
 }
 
+/** What text that is its own word list (lower-case ASCII letters and digits, single spaces between) lacks. */
+const NOT_PLAIN = /[^a-z0-9 ]|^ | $| {2}/;
+
 /** `text` reduced to its words, separated by single spaces: what the index stores. */
 export function indexText(text: string): string {
-  return searchWords(text).join(' ');
+  const lower = text.toLowerCase();
+  // Most commands and titles are plain words: then the Unicode word split would give them back as they are.
+  if (!NOT_PLAIN.test(lower)) return lower;
+  return (lower.match(WORD) ?? []).join(' ');
 }

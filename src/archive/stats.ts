@@ -1,6 +1,8 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Database } from '../store/index.js';
-import { num, numOrNull } from './rows.js';
+import { latencyDifference, memoryLatency, percentiles, storedLatency, type LatencyCounts } from './latencyCounts.js';
+import { num } from './rows.js';
+import { GroupFigures, StatsDelta } from './statsDelta.js';
 
 /** How `archive stats` groups: by the model that answered, the task kind, the plan, or the day the run finished (UTC). */
 export type StatsGrouping = 'model' | 'kind' | 'plan' | 'day';
@@ -10,7 +12,7 @@ export const STATS_GROUPINGS: readonly StatsGrouping[] = ['model', 'kind', 'plan
 export interface StatsRow {
   /** The model id, task kind, plan hash or day (`YYYY-MM-DD`). */
   group: string;
-  /** For plans: the latest title among the runs. */
+  /** For plans: the title of its runs (the greatest, should they differ). */
   label?: string;
   /** Tasks in the group (runs, when grouped by plan). */
   count: number;
@@ -36,141 +38,233 @@ export interface StatsReport {
   rows: StatsRow[];
 }
 
+/** Which runs a computation over stored rows covers, by the time they finished. */
+interface RunRange {
+  /** At or after. */
+  since?: string;
+  /** Before. */
+  before?: string;
+  /** Only this day (`YYYY-MM-DD`, the first 10 characters of the finish time). */
+  day?: string;
+}
+
+function rangeWhere(range: RunRange): RawBuilder<unknown> {
+  const conditions: RawBuilder<unknown>[] = [];
+  if (range.since !== undefined) conditions.push(sql`r.finished_at >= ${range.since}`);
+  if (range.before !== undefined) conditions.push(sql`r.finished_at < ${range.before}`);
+  if (range.day !== undefined) {
+    conditions.push(sql`substr(r.finished_at, 1, 10) = ${range.day}`);
+    // An upper bound too, so the index on the finish time stops at the end of the day.
+    const next = Date.parse(`${range.day}T00:00:00.000Z`) + 86_400_000;
+    if (Number.isFinite(next)) conditions.push(sql`r.finished_at < ${new Date(next).toISOString().slice(0, 10)}`);
+  }
+  return conditions.length === 0 ? sql`1 = 1` : sql.join(conditions, sql` and `);
+}
+
 type Value = number | string | null;
 
-interface Aggregate {
-  key: string;
-  label?: string | null;
-  n: Value;
-  ok: Value;
-  /** Successful rows with a latency: how many values the percentiles rank. */
-  timed?: Value;
-  tokens_in: Value;
-  tokens_out: Value;
-  cost: Value;
-}
-
-interface Percentiles {
-  key: string;
-  p50: Value;
-  p95: Value;
-}
-
-interface Ratings {
-  key: string;
-  mean: Value;
-  n: Value;
-}
-
-/** The nearest-rank position (1-based) of percentile `p` among `n` sorted values: ⌈p/100 · n⌉. */
-function rank(p: number, n: number): number {
-  return Math.max(1, Math.ceil((p / 100) * n));
-}
-
 /**
- * p50 and p95 of `value` per `key` over `source` (a subquery with those two columns) in one query:
- * window functions number each group's values in order, and the values at ranks ⌈p/100 · n⌉ are
- * kept — always observed values. SQLite and PostgreSQL both have these functions; the sort is the
- * cost, so statistics by model without `--since` avoid it (`modelPercentiles`).
+ * Statistics of the runs in `range`, computed from the stored rows (tasks, runs, feedback): what
+ * `--since` needs beyond what is kept up to date. Rates are attributed as in the kept statistics.
  */
-function percentilesSql(source: RawBuilder<unknown>): RawBuilder<Percentiles> {
-  return sql<Percentiles>`select key,
-      max(case when rn = (50 * n + 99) / 100 then value end) as p50,
-      max(case when rn = (95 * n + 99) / 100 then value end) as p95
-    from (select key, value, row_number() over (partition by key order by value) as rn, count(*) over (partition by key) as n from (${source}) s) ranked
-    group by key`;
+async function rowStats(db: Kysely<Database>, by: StatsGrouping, range: RunRange): Promise<StatsDelta> {
+  const delta = new StatsDelta();
+  const where = rangeWhere(range);
+  // Grouped by the database first: one row per distinct latency of a group, not one per task.
+  if (by === 'plan') {
+    const runs = await sql<{ key: string; title: string; ok: Value; value: Value; n: Value; tokens_in: Value; tokens_out: Value; cost_usd: Value }>`
+      select r.plan_hash as key, r.title, case when r.status = 'success' then 1 else 0 end as ok, r.duration_ms as value, count(*) as n,
+        sum(r.tokens_in) as tokens_in, sum(r.tokens_out) as tokens_out, sum(r.cost_usd) as cost_usd
+      from atlas_runs r where ${where} group by r.plan_hash, r.title, 3, r.duration_ms`.execute(db);
+    for (const row of runs.rows) {
+      const n = num(row.n);
+      const g = delta.group('plan', row.key);
+      g.n += n;
+      g.tokens_in += num(row.tokens_in);
+      g.tokens_out += num(row.tokens_out);
+      g.cost_usd += num(row.cost_usd);
+      if (num(row.ok) === 1) {
+        g.ok += n;
+        g.timed += n;
+        g.latency(num(row.value), n);
+      }
+      let titles = delta.titles.get(row.key);
+      if (titles === undefined) {
+        titles = new Map();
+        delta.titles.set(row.key, titles);
+      }
+      titles.set(row.title, (titles.get(row.title) ?? 0) + n);
+    }
+    const rated = await sql<{ key: string; rating: Value }>`select r.plan_hash as key, f.rating from atlas_feedback f join atlas_runs r on r.run_id = f.run_id where ${where}`.execute(db);
+    for (const row of rated.rows) delta.rate('plan', row.key, num(row.rating), 1);
+    return delta;
+  }
+  const key = by === 'model' ? sql`t.model` : by === 'kind' ? sql`t.kind` : sql`substr(r.finished_at, 1, 10)`;
+  const only = by === 'model' ? sql` and t.model is not null` : sql``;
+  const tasks = await sql<{ key: string; success: Value; value: Value; n: Value; tokens_in: Value; tokens_out: Value; cost_usd: Value }>`
+    select ${key} as key, t.success, t.latency_ms as value, count(*) as n, sum(t.tokens_in) as tokens_in, sum(t.tokens_out) as tokens_out, sum(t.cost_usd) as cost_usd
+    from atlas_runs r join atlas_tasks t on t.run_id = r.run_id where ${where}${only} group by 1, t.success, t.latency_ms`.execute(db);
+  for (const row of tasks.rows) {
+    const n = num(row.n);
+    const g = delta.group(by, row.key);
+    g.n += n;
+    g.tokens_in += num(row.tokens_in);
+    g.tokens_out += num(row.tokens_out);
+    g.cost_usd += num(row.cost_usd);
+    if (num(row.success) === 1) {
+      g.ok += n;
+      if (row.value !== null) {
+        g.timed += n;
+        g.latency(num(row.value), n);
+      }
+    }
+  }
+  // A run's rating counts once for each group its tasks are in; a task's rating, for its task's group.
+  const rated = await sql<{ key: string; rating: Value }>`select distinct f.id, ${key} as key, f.rating from atlas_feedback f
+      join atlas_tasks t on t.run_id = f.run_id and (f.task_id is null or f.task_id = t.task_id)
+      join atlas_runs r on r.run_id = t.run_id where ${where}${only}`.execute(db);
+  for (const row of rated.rows) delta.rate(by, row.key, num(row.rating), 1);
+  return delta;
 }
 
-/**
- * The same per model from the covering index on (model, success, latency_ms, …), which holds each
- * model's successful latencies in order: the value at a rank is read by stepping through the index
- * (`offset`), from the low end for p50 and from the high end for p95, so no sort and little reading.
- */
-async function modelPercentiles(db: Kysely<Database>, timed: ReadonlyMap<string, number>): Promise<Percentiles[]> {
-  const at = async (key: string, position: number, total: number): Promise<Value> => {
-    const fromTop = position > total / 2;
-    const { rows } = await sql<{ value: Value }>`select t.latency_ms as value from atlas_tasks t
-      where t.model = ${key} and t.success = 1 and t.latency_ms is not null
-      order by t.latency_ms ${fromTop ? sql`desc` : sql`asc`} limit 1 offset ${fromTop ? total - position : position - 1}`.execute(db);
-    return rows[0]?.value ?? null;
-  };
-  const out: Percentiles[] = [];
-  for (const [key, total] of timed) {
-    if (total === 0) continue;
-    out.push({ key, p50: await at(key, rank(50, total), total), p95: await at(key, rank(95, total), total) });
+/** The kept figures of a grouping (`atlas_stats`); only groups after `afterKey` when given. */
+async function storedFigures(db: Kysely<Database>, by: StatsGrouping, afterKey?: string): Promise<Map<string, GroupFigures>> {
+  let query = db.selectFrom('atlas_stats').select(['key', 'n', 'ok', 'timed', 'tokens_in', 'tokens_out', 'cost_usd', 'ratings', 'rating_sum']).where('grouping', '=', by);
+  if (afterKey !== undefined) query = query.where('key', '>', afterKey);
+  const out = new Map<string, GroupFigures>();
+  for (const row of await query.execute()) {
+    const figures = new GroupFigures();
+    figures.n = num(row.n);
+    figures.ok = num(row.ok);
+    figures.timed = num(row.timed);
+    figures.tokens_in = num(row.tokens_in);
+    figures.tokens_out = num(row.tokens_out);
+    figures.cost_usd = num(row.cost_usd);
+    figures.ratings = num(row.ratings);
+    figures.rating_sum = num(row.rating_sum);
+    out.set(row.key, figures);
   }
   return out;
 }
 
-/** Per task group: aggregates, latency percentiles of successful tasks, ratings. */
-async function taskStats(db: Kysely<Database>, by: Exclude<StatsGrouping, 'plan'>, since: string | undefined): Promise<StatsRow[]> {
-  const key = by === 'model' ? sql`t.model` : by === 'kind' ? sql`t.kind` : sql`substr(t.finished_at, 1, 10)`;
-  // With --since, the runs' time index picks the rows; without, the task rows are read directly.
-  const from = since === undefined ? sql`atlas_tasks t` : sql`atlas_runs r join atlas_tasks t on t.run_id = r.run_id`;
-  const conditions: RawBuilder<unknown>[] = [];
-  if (by === 'model') conditions.push(sql`t.model is not null`);
-  if (since !== undefined) conditions.push(sql`r.finished_at >= ${since}`);
-  const where = conditions.length === 0 ? sql`` : sql` where ${sql.join(conditions, sql` and `)}`;
-  const and = conditions.length === 0 ? sql` where ` : sql` and `;
-  const aggregates = await sql<Aggregate>`select ${key} as key, count(*) as n, sum(t.success) as ok,
-        sum(case when t.success = 1 and t.latency_ms is not null then 1 else 0 end) as timed,
-        sum(t.tokens_in) as tokens_in, sum(t.tokens_out) as tokens_out, sum(t.cost_usd) as cost
-      from ${from}${where} group by ${key}`.execute(db);
-  const percentiles =
-    since === undefined && by === 'model'
-      ? await modelPercentiles(db, new Map(aggregates.rows.map((row) => [row.key, num(row.timed ?? 0)])))
-      : (await percentilesSql(sql`select ${key} as key, t.latency_ms as value from ${from}${where}${and}t.success = 1 and t.latency_ms is not null`).execute(db)).rows;
-  // A run's rating counts once for each group it touches; a task's rating, for its task's group.
-  const ratings = await sql<Ratings>`select key, avg(rating * 1.0) as mean, count(*) as n from (
-      select distinct f.id, ${key} as key, f.rating from atlas_feedback f
-      join atlas_tasks t on t.run_id = f.run_id and (f.task_id is null or f.task_id = t.task_id)
-      ${since === undefined ? sql`` : sql`join atlas_runs r on r.run_id = t.run_id`}${where}
-    ) rated group by key`.execute(db);
-  return combine(aggregates.rows, percentiles, ratings.rows);
+/** Plan hash → title → runs, as kept (`atlas_stats_titles`). */
+async function storedTitles(db: Kysely<Database>): Promise<Map<string, Map<string, number>>> {
+  const out = new Map<string, Map<string, number>>();
+  for (const row of await db.selectFrom('atlas_stats_titles').select(['plan_hash', 'title', 'runs']).execute()) {
+    let titles = out.get(row.plan_hash);
+    if (titles === undefined) {
+      titles = new Map();
+      out.set(row.plan_hash, titles);
+    }
+    titles.set(row.title, num(row.runs));
+  }
+  return out;
 }
 
-/** Per plan: runs, runs that succeeded, run duration percentiles of successful runs, ratings of any part of the run. */
-async function planStats(db: Kysely<Database>, since: string | undefined): Promise<StatsRow[]> {
-  const where = since === undefined ? sql`` : sql` where r.finished_at >= ${since}`;
-  const and = since === undefined ? sql` where ` : sql` and `;
-  const aggregates = await sql<Aggregate>`select r.plan_hash as key, max(r.title) as label, count(*) as n, sum(case when r.status = 'success' then 1 else 0 end) as ok,
-        sum(r.tokens_in) as tokens_in, sum(r.tokens_out) as tokens_out, sum(r.cost_usd) as cost
-      from atlas_runs r${where} group by r.plan_hash`.execute(db);
-  const percentiles = await percentilesSql(sql`select r.plan_hash as key, r.duration_ms as value from atlas_runs r${where}${and}r.status = 'success'`).execute(db);
-  const ratings = await sql<Ratings>`select r.plan_hash as key, avg(f.rating * 1.0) as mean, count(*) as n from atlas_feedback f join atlas_runs r on r.run_id = f.run_id${where} group by r.plan_hash`.execute(db);
-  return combine(aggregates.rows, percentiles.rows, ratings.rows);
+/** The greatest title each plan's runs carry. */
+function labels(titles: ReadonlyMap<string, ReadonlyMap<string, number>>, without?: ReadonlyMap<string, ReadonlyMap<string, number>>): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const [hash, byTitle] of titles) {
+    for (const [title, runs] of byTitle) {
+      if (runs - (without?.get(hash)?.get(title) ?? 0) <= 0) continue;
+      const best = out.get(hash);
+      if (best === undefined || title > best) out.set(hash, title);
+    }
+  }
+  return out;
 }
 
-function combine(aggregates: readonly Aggregate[], percentiles: readonly Percentiles[], ratings: readonly Ratings[]): StatsRow[] {
-  const p = new Map(percentiles.map((row) => [row.key, row]));
-  const r = new Map(ratings.map((row) => [row.key, row]));
-  return aggregates
-    .map((row) => {
-      const count = num(row.n);
-      const successes = num(row.ok ?? 0);
-      const rated = r.get(row.key);
-      return {
-        group: row.key,
-        ...(row.label !== undefined && row.label !== null ? { label: row.label } : {}),
-        count,
-        successes,
-        success_rate: count === 0 ? 0 : successes / count,
-        latency_p50_ms: numOrNull(p.get(row.key)?.p50),
-        latency_p95_ms: numOrNull(p.get(row.key)?.p95),
-        tokens_in: num(row.tokens_in ?? 0),
-        tokens_out: num(row.tokens_out ?? 0),
-        cost_usd: num(row.cost ?? 0),
-        rating_mean: numOrNull(rated?.mean),
-        ratings: rated ? num(rated.n) : 0,
-      };
-    })
-    .sort((a, b) => b.count - a.count || (a.group < b.group ? -1 : a.group > b.group ? 1 : 0));
+/** `whole` minus `part`, group by group (the figures of the rows in `whole` but not in `part`). */
+function difference(whole: ReadonlyMap<string, GroupFigures>, part: ReadonlyMap<string, GroupFigures>): Map<string, GroupFigures> {
+  const out = new Map<string, GroupFigures>();
+  for (const [key, a] of whole) {
+    const b = part.get(key);
+    if (b === undefined) {
+      out.set(key, a);
+      continue;
+    }
+    const d = new GroupFigures();
+    d.n = a.n - b.n;
+    d.ok = a.ok - b.ok;
+    d.timed = a.timed - b.timed;
+    d.tokens_in = a.tokens_in - b.tokens_in;
+    d.tokens_out = a.tokens_out - b.tokens_out;
+    d.cost_usd = a.cost_usd - b.cost_usd;
+    d.ratings = a.ratings - b.ratings;
+    d.rating_sum = a.rating_sum - b.rating_sum;
+    out.set(key, d);
+  }
+  return out;
+}
+
+async function statsRows(figures: ReadonlyMap<string, GroupFigures>, latency: LatencyCounts, titles?: ReadonlyMap<string, string>): Promise<StatsRow[]> {
+  const kept = [...figures].filter(([, f]) => f.n > 0);
+  const p = await percentiles(latency, new Map(kept.map(([key, f]) => [key, f.timed])), [50, 95]);
+  return kept.map(([key, f]) => {
+    const label = titles?.get(key);
+    const [p50, p95] = p.get(key) ?? [null, null];
+    return {
+      group: key,
+      ...(label !== undefined ? { label } : {}),
+      count: f.n,
+      successes: f.ok,
+      success_rate: f.ok / f.n,
+      latency_p50_ms: p50 ?? null,
+      latency_p95_ms: p95 ?? null,
+      tokens_in: f.tokens_in,
+      tokens_out: f.tokens_out,
+      // Sums of money kept up to date by adding and subtracting carry rounding noise far below a cent.
+      cost_usd: Math.max(0, f.cost_usd),
+      rating_mean: f.ratings > 0 ? f.rating_sum / f.ratings : null,
+      ratings: f.ratings,
+    };
+  });
+}
+
+/** Everything: the kept statistics alone, a few hundred rows whatever the archive's size. */
+async function allTime(db: Kysely<Database>, by: StatsGrouping): Promise<StatsRow[]> {
+  const [figures, titles] = await Promise.all([storedFigures(db, by), by === 'plan' ? storedTitles(db) : undefined]);
+  return statsRows(figures, storedLatency(db, by), titles ? labels(titles) : undefined);
+}
+
+/**
+ * Since a time. By day: the kept statistics of the days after the cutoff's day, and the rows of
+ * that day from the cutoff on. Otherwise from the stored rows of whichever side of the cutoff has
+ * fewer runs: those since (computed directly), or those before (taken away from the kept statistics).
+ */
+async function sinceStats(db: Kysely<Database>, by: StatsGrouping, since: string): Promise<StatsRow[]> {
+  if (by === 'day') {
+    const day = since.slice(0, 10);
+    const [later, first] = await Promise.all([storedFigures(db, 'day', day), rowStats(db, 'day', { since, day })]);
+    return [...(await statsRows(later, storedLatency(db, 'day', day))), ...(await statsRows(first.groups.day, memoryLatency(first.groups.day)))];
+  }
+  const [recent, total] = await Promise.all([
+    db
+      .selectFrom('atlas_runs')
+      .select((eb) => eb.fn.countAll<number | string>().as('n'))
+      .where('finished_at', '>=', since)
+      .executeTakeFirst(),
+    db
+      .selectFrom('atlas_stats')
+      .select((eb) => eb.fn.sum<number | string | null>('n').as('n'))
+      .where('grouping', '=', 'plan')
+      .executeTakeFirst(),
+  ]);
+  if (num(recent?.n ?? 0) * 2 <= num(total?.n ?? 0)) {
+    const delta = await rowStats(db, by, { since });
+    const groups = delta.groups[by];
+    return statsRows(groups, memoryLatency(groups), by === 'plan' ? labels(delta.titles) : undefined);
+  }
+  const [whole, before, titles] = await Promise.all([storedFigures(db, by), rowStats(db, by, { before: since }), by === 'plan' ? storedTitles(db) : undefined]);
+  const groups = before.groups[by];
+  return statsRows(difference(whole, groups), latencyDifference(storedLatency(db, by), memoryLatency(groups)), titles ? labels(titles, before.titles) : undefined);
 }
 
 /** `archive stats`: figures per group, most frequent first (days in order). */
 export async function archiveStats(db: Kysely<Database>, by: StatsGrouping, since?: string): Promise<StatsReport> {
-  const rows = by === 'plan' ? await planStats(db, since) : await taskStats(db, by, since);
+  const rows = since === undefined ? await allTime(db, by) : await sinceStats(db, by, since);
   // Days read best in calendar order; the other groups, most frequent first.
-  if (by === 'day') rows.sort((a, b) => (a.group < b.group ? -1 : 1));
+  if (by === 'day') rows.sort((a, b) => (a.group < b.group ? -1 : a.group > b.group ? 1 : 0));
+  else rows.sort((a, b) => b.count - a.count || (a.group < b.group ? -1 : a.group > b.group ? 1 : 0));
   return { by, unit: by === 'plan' ? 'runs' : 'tasks', ...(since !== undefined ? { since } : {}), rows };
 }

@@ -134,7 +134,13 @@ export interface AtlasRunsTable {
   tokens_in: number;
   tokens_out: number;
   cost_usd: number;
-  /** The `.atlas` record as JSON, feedback left out (it lives in `atlas_feedback`); sealed when encrypted. */
+  /** Only for `mode: chaos` (migration 5). */
+  chaos_level: number | null;
+  /**
+   * The `.atlas` record as JSON, feedback left out (it lives in `atlas_feedback`), when it cannot be
+   * put back together from the columns: sealed, when results are encrypted; or archived before
+   * migration 5. Otherwise '' (`position`, `title` and `given` of its tasks hold the rest).
+   */
   record: string;
   /** `run`: derived here from a finished run; `import`: from a bundle. */
   source: string;
@@ -161,6 +167,12 @@ export interface AtlasTasksTable {
   attempts: number;
   /** ISO-8601: the run's end (what `--since` and the per-day statistics use). */
   finished_at: string;
+  /** The task's place in the plan, from 0 (migration 5; null in rows from before, whose run keeps its record JSON). */
+  position: number | null;
+  /** The task's title, when the plan gave one (null when the record is stored sealed). */
+  title: string | null;
+  /** Which optional figures the record gave: 1 tokens, 2 cost (the columns hold 0 for absent ones). */
+  given: number | null;
 }
 
 /** A person's judgement of a run or one task (`localagent feedback`). */
@@ -175,6 +187,50 @@ export interface AtlasFeedbackTable {
   at: string;
   /** Who gave it (the login name), when known. */
   given_by: string | null;
+}
+
+/** The grouping of an `atlas_stats` row: what `archive stats --by` takes. */
+export type StatsGroupingName = 'model' | 'kind' | 'plan' | 'day';
+
+/**
+ * One group's statistics, kept up to date with every write to the archive (migration 5): the sums
+ * over its tasks (runs, by plan) and over the ratings that apply to it.
+ */
+export interface AtlasStatsTable {
+  /** Names the group in `atlas_stats_latency`. */
+  id: Generated<number>;
+  grouping: StatsGroupingName;
+  /** The model id, task kind, plan hash or day (`YYYY-MM-DD`, UTC). */
+  key: string;
+  /** Tasks (runs, by plan). */
+  n: number;
+  /** Of which succeeded (by plan: runs with status `success`). */
+  ok: number;
+  /** Of which have a latency: how many values the latency percentiles rank. */
+  timed: number;
+  tokens_in: number;
+  tokens_out: number;
+  cost_usd: number;
+  /** Ratings that apply (a run's to each group its tasks are in, a task's to its group), and their sum. */
+  ratings: number;
+  rating_sum: number;
+}
+
+/** How many successful tasks (runs, by plan) of a group took a latency (level 0) or fell in a bucket (level 1, `latencyBucket`). */
+export interface AtlasStatsLatencyTable {
+  /** `atlas_stats.id` of the group. */
+  stat_id: number;
+  /** 0: `value` is a latency in ms; 1: a bucket number. */
+  level: number;
+  value: number;
+  n: number;
+}
+
+/** How many archived runs of a plan carry a title (statistics by plan show the greatest). */
+export interface AtlasStatsTitlesTable {
+  plan_hash: string;
+  title: string;
+  runs: number;
 }
 
 /** One finished model call, as model selection learns from it (`ModelStats.record`). */
@@ -228,4 +284,7 @@ export interface Database {
   atlas_feedback: AtlasFeedbackTable;
   model_calls: ModelCallsTable;
   api_tokens: ApiTokensTable;
+  atlas_stats: AtlasStatsTable;
+  atlas_stats_latency: AtlasStatsLatencyTable;
+  atlas_stats_titles: AtlasStatsTitlesTable;
 }

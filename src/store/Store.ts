@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import type { BulkWriter } from './BulkWriter.js';
 import type { Database } from './Database.js';
 import type { StoreDialect } from './migrations.js';
 
@@ -12,7 +13,7 @@ export interface NewEventRow {
   data: string | null;
 }
 
-/** An open database: Kysely for queries, plus the one write path that must be fast. */
+/** An open database: Kysely for queries, plus the write paths that must be fast. */
 export interface Store {
   readonly db: Kysely<Database>;
   readonly dialect: StoreDialect;
@@ -31,5 +32,13 @@ export interface Store {
    * Saves the event-loop hops of waiting for the connection on every commit of a long chain.
    */
   appendEventsNow?(rows: readonly NewEventRow[]): number[] | undefined;
+  /**
+   * Runs `fn` in one transaction with a writer for many rows (SQLite: cached single-row prepared
+   * statements on the connection itself, after `BEGIN IMMEDIATE`; PostgreSQL: multi-row
+   * statements). Commits when `fn` resolves, rolls back when it throws. Inside `fn`, use only the
+   * writer: on SQLite the connection is the transaction's until it ends. Driver errors are passed
+   * on as they are (map them with `toStorageError`).
+   */
+  bulkWrite<T>(fn: (writer: BulkWriter) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }

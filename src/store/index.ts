@@ -3,6 +3,8 @@ export { openStore, type OpenStoreOptions } from './openStore.js';
 export { appendWithKysely } from './appendWithKysely.js';
 export { appendPostgres } from './appendPostgres.js';
 export type { Store, NewEventRow } from './Store.js';
+export type { BulkInsert, BulkResult, BulkWriter } from './BulkWriter.js';
+export { latencyBucket, latencyBucketRange, latencyBucketSql } from './latencyBucket.js';
 export type { SqliteStoreOptions } from './sqliteStore.js';
 export type { PostgresStoreOptions } from './postgresStore.js';
 export {
@@ -21,7 +23,11 @@ export {
   type ArchivePlansTable,
   type AtlasFeedbackTable,
   type AtlasRunsTable,
+  type AtlasStatsLatencyTable,
+  type AtlasStatsTable,
+  type AtlasStatsTitlesTable,
   type AtlasTasksTable,
+  type StatsGroupingName,
   type ModelCallsTable,
   type AuditEventsTable,
   type Database,

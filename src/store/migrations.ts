@@ -2,6 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import { StorageError } from '../core/errors/index.js';
 import type { Database } from './Database.js';
 import { createArchiveTables } from './migration3Archive.js';
+import { createArchiveStats } from './migration5ArchiveStats.js';
 
 /** The SQL dialects the store knows; migrations may differ by dialect where SQL does. */
 export type StoreDialect = 'sqlite' | 'postgres';
@@ -122,6 +123,13 @@ export const MIGRATIONS: readonly Migration[] = [
         .addColumn('last_used_at', 'varchar(32)')
         .execute();
       await db.schema.createIndex('api_tokens_name').on('api_tokens').columns(['name']).execute();
+    },
+  },
+  {
+    version: 5,
+    name: 'archive statistics kept up to date (by model, kind, plan and day)',
+    async up(db, dialect) {
+      await createArchiveStats(db, dialect);
     },
   },
 ];

@@ -5,6 +5,7 @@ import { appendPostgres } from './appendPostgres.js';
 import type { Database } from './Database.js';
 import { maskDatabaseUrl } from './databaseTarget.js';
 import { MIGRATIONS, migrate, schemaStatus, type Migration } from './migrations.js';
+import { postgresBulkWrite } from './postgresBulkWrite.js';
 import type { Store } from './Store.js';
 import { isUnavailableError, toStorageError } from './storageErrors.js';
 
@@ -64,6 +65,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       dialect: 'postgres',
       where,
       version,
+      bulkWrite: postgresBulkWrite(db),
       async appendEvents(rows) {
         try {
           return await appendPostgres(db, rows);

@@ -5,6 +5,7 @@ import { Kysely, SqliteDialect, type SqliteDatabase, type SqliteStatement } from
 import { appendWithKysely } from './appendWithKysely.js';
 import type { Database } from './Database.js';
 import { MIGRATIONS, migrate, schemaStatus, type Migration } from './migrations.js';
+import { sqliteBulkWrite, type PrepareCached } from './sqliteBulkWrite.js';
 import type { NewEventRow, Store } from './Store.js';
 import { toStorageError } from './storageErrors.js';
 
@@ -34,20 +35,22 @@ export interface SqliteStoreOptions {
 /** Prepared statements reused by SQL text: Kysely prepares every query afresh, which costs more than running it. */
 const STATEMENT_CACHE_SIZE = 256;
 
-function cachingDatabase(raw: BetterSqlite3.Database): SqliteDatabase {
-  const cache = new Map<string, SqliteStatement>();
-  return {
-    close: () => raw.close(),
-    prepare(sqlText: string): SqliteStatement {
-      let statement = cache.get(sqlText);
-      if (!statement) {
-        statement = raw.prepare(sqlText);
-        if (cache.size >= STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value as string);
-        cache.set(sqlText, statement);
-      }
-      return statement;
-    },
+/** One cache for the query builder and the bulk writer, so each text is prepared once per connection. */
+function statementCache(raw: BetterSqlite3.Database): PrepareCached {
+  const cache = new Map<string, BetterSqlite3.Statement>();
+  return (sqlText) => {
+    let statement = cache.get(sqlText);
+    if (!statement) {
+      statement = raw.prepare(sqlText);
+      if (cache.size >= STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value as string);
+      cache.set(sqlText, statement);
+    }
+    return statement;
   };
+}
+
+function cachingDatabase(raw: BetterSqlite3.Database, prepare: PrepareCached): SqliteDatabase {
+  return { close: () => raw.close(), prepare: (sqlText: string): SqliteStatement => prepare(sqlText) };
 }
 
 /**
@@ -75,7 +78,8 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
     raw.pragma('journal_size_limit = 16777216');
     raw.pragma(`synchronous = ${options.synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
     const opened = raw;
-    db = new Kysely<Database>({ dialect: new SqliteDialect({ database: cachingDatabase(opened) }) });
+    const prepare = statementCache(opened);
+    db = new Kysely<Database>({ dialect: new SqliteDialect({ database: cachingDatabase(opened, prepare) }) });
     const migrations = options.migrations ?? MIGRATIONS;
     const version = options.migrate === false ? (await schemaStatus(db, 'sqlite', migrations)).version : await migrate(db, 'sqlite', file, migrations);
     const kysely = db;
@@ -88,6 +92,7 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
       dialect: 'sqlite',
       where: file,
       version,
+      bulkWrite: sqliteBulkWrite(kysely, opened, prepare),
       async appendEvents(rows) {
         try {
           return await append(rows);

@@ -2,9 +2,11 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Archive, STATS_GROUPINGS } from '../../src/archive/index.js';
 import { openStore } from '../../src/store/index.js';
 import { compileForChild, type ChildBuild } from '../support/compileForChild.js';
 import { useTempDirs } from '../support/tempDir.js';
+import { bruteForceStats, comparableStats } from './bruteForceStats.js';
 
 /**
  * Several processes write one SQLite archive at the same time (a run finishing in one terminal, an
@@ -59,7 +61,7 @@ function run(script: string, args: string[]): Promise<{ code: number | null; std
 }
 
 describe('the archive with several writing processes on one SQLite file', () => {
-  it('keeps every record and every model call, and a record imported by all of them once', { timeout: 60_000 }, async () => {
+  it('keeps every record and every model call, a record imported by all of them once, and exact statistics', { timeout: 60_000 }, async () => {
     const file = join(await tempDir(), 'localagent.db');
     // Created (and migrated) first, as the app would, so the writers race on data, not on the schema.
     await (await openStore({ file })).close();
@@ -76,6 +78,9 @@ describe('the archive with several writing processes on one SQLite file', () => 
       expect(await count('model_calls')).toBe(3 * 10 * 20);
       const hits = await sql<{ n: number }>`select count(*) as n from atlas_fts where atlas_fts match 'concurrent'`.execute(store.db);
       expect(Number(hits.rows[0]?.n)).toBe(3 * 10 * 20 + 1);
+      // The statistics each process kept up to date add up to what the stored rows say.
+      const archive = new Archive({ store });
+      for (const by of STATS_GROUPINGS) expect(comparableStats((await archive.statistics(by)).rows), by).toEqual(comparableStats(await bruteForceStats(store.db, by)));
     } finally {
       await store.close();
     }
