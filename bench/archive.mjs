@@ -24,6 +24,7 @@ import { sql } from 'kysely';
 import { Archive } from '../dist/archive/index.js';
 import { openStore } from '../dist/store/index.js';
 import { median, quantile, round } from './stats.mjs';
+import { seededRandom } from '../dist/orchestrator/selection/index.js';
 
 const N = Number(process.env.LOCALAGENT_BENCH_ARCHIVE_RECORDS ?? 100_000);
 const BATCH = 1000;
@@ -34,20 +35,9 @@ const OBJECTS = ['release notes', 'the incident channel', 'meeting minutes', 'th
 const MODELS = ['openai/gpt-4o-mini', 'openai/gpt-4o', 'anthropic/claude-sonnet-4-5', 'gemini/gemini-2.5-flash', 'ollama/llama3.1:8b'];
 const ERRORS = ['LA_TIMEOUT', 'LA_PROVIDER_UNAVAILABLE', 'LA_NETWORK', 'LA_POLICY_DENIED'];
 
-/** A deterministic pseudo-random generator (mulberry32), so every run ingests the same records. */
-function generator(seed) {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function records(n) {
-  const random = generator(42);
+  const random = seededRandom(42);
   const pick = (list) => list[Math.floor(random() * list.length)];
   const start = Date.parse('2026-01-01T00:00:00Z');
   return Array.from({ length: n }, (_, i) => {

@@ -6,6 +6,7 @@ import type { AtlasRecord, LastResult } from '../../src/formats/index.js';
 import { MIGRATIONS, openStore, type Store } from '../../src/store/index.js';
 import { describeDialects } from '../support/postgres.js';
 import { bruteForceStats, comparableStats } from './bruteForceStats.js';
+import { seededRandom } from '../../src/orchestrator/selection/index.js';
 
 /**
  * The statistics kept up to date at every write must equal, at every moment, what a computation
@@ -13,17 +14,6 @@ import { bruteForceStats, comparableStats } from './bruteForceStats.js';
  * ratings, runs archived again with other results, and pruning; with and without --since.
  */
 
-/** mulberry32: the same data on every run, so a failure can be reproduced. */
-function generator(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const START = Date.parse('2026-04-01T00:00:00.000Z');
 const SPAN = 6 * 86_400_000;
@@ -187,7 +177,7 @@ describeDialects('archive statistics kept up to date', ({ dialect, newDatabase }
   }
 
   it('equal a computation over the stored rows after imports, ratings, runs archived again and pruning', { timeout: 120_000 }, async () => {
-    const random = generator(7);
+    const random = seededRandom(7);
     const store = await openStore(await newDatabase());
     stores.push(store);
     let now = Date.parse('2026-04-08T00:00:00.000Z');
@@ -245,7 +235,7 @@ describeDialects('archive statistics kept up to date', ({ dialect, newDatabase }
   });
 
   it('are computed from the stored rows when an archive from before them is upgraded', async () => {
-    const random = generator(5);
+    const random = seededRandom(5);
     const target = await newDatabase();
     const records = Array.from({ length: 150 }, (_, i) => randomRecord(random, `old-${i}`));
     // Written as LocalAgent did at schema version 4: the record JSON in the run's row.
@@ -326,7 +316,7 @@ describeDialects('archive statistics kept up to date', ({ dialect, newDatabase }
   // PostgreSQL: writers in separate transactions at once (SQLite writers take turns; several
   // processes on one file are in test/archive/concurrency.test.ts).
   it.runIf(dialect === 'postgres')('stay exact when several connections import, rate, archive again and prune at once', { timeout: 120_000 }, async () => {
-    const random = generator(13);
+    const random = seededRandom(13);
     const target = await newDatabase();
     const connections = await Promise.all([openStore(target), openStore(target), openStore(target)]);
     stores.push(...connections);
@@ -359,7 +349,7 @@ describeDialects('archive statistics kept up to date', ({ dialect, newDatabase }
   });
 
   it('gives back every imported record exactly as it came, from the rows it is stored in', async () => {
-    const random = generator(11);
+    const random = seededRandom(11);
     const store = await openStore(await newDatabase());
     stores.push(store);
     const archive = new Archive({ store });
