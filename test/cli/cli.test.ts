@@ -82,9 +82,9 @@ describe('localagent config', () => {
     const home = await tempDir();
     const where = async (env: NodeJS.ProcessEnv = {}): Promise<string> => (JSON.parse((await runInProcess(['--home', home, '--json', 'config', 'path'], { env })).stdout) as { database: string }).database;
     expect(await where()).toBe(join(home, 'localagent.db'));
-    await writeFile(join(home, 'config.yaml'), 'database:\n  url: postgres://ana:hunter2-db@db.internal:5432/agents\n');
+    await writeFile(join(home, 'config.yaml'), 'database:\n  url: postgres://ana:hunter2-db@db.internal:5432/agents\n'); // secret-scan: allow (fake value for a test or benchmark)
     expect(await where()).toBe('postgres://ana:***@db.internal:5432/agents');
-    expect(await where({ LOCALAGENT_DATABASE_URL: 'postgres://bo:pw9@127.0.0.1/x' })).toBe('postgres://bo:***@127.0.0.1/x');
+    expect(await where({ LOCALAGENT_DATABASE_URL: 'postgres://bo:pw9@127.0.0.1/x' })).toBe('postgres://bo:***@127.0.0.1/x'); // secret-scan: allow (fake value for a test or benchmark)
     const text = await runInProcess(['--home', home, 'config', 'path']);
     expect(text.stdout).not.toContain('hunter2-db');
     await writeFile(join(home, 'config.yaml'), 'database: [\n');

@@ -30,7 +30,7 @@ describe('createTracer', () => {
     const secrets: string[] = [];
     const logger = new RecordingLogger();
     const tracer = await createTracer({
-      env: { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://user:pa55word-xyz@127.0.0.1:9', OTEL_EXPORTER_OTLP_HEADERS: 'x-api-key=hdr-secret-value-1', OTEL_TRACES_SAMPLER: 'nonsense' },
+      env: { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://user:pa55word-xyz@127.0.0.1:9', OTEL_EXPORTER_OTLP_HEADERS: 'x-api-key=hdr-secret-value-1', OTEL_TRACES_SAMPLER: 'nonsense' }, // secret-scan: allow (fake value for a test or benchmark)
       logger,
       onSecret: (value) => secrets.push(value),
     });

@@ -28,7 +28,7 @@ describe('readTelemetryConfig', () => {
   });
 
   it('refuses an endpoint that is not an http(s) URL without repeating it (it may hold credentials)', () => {
-    const attempt = () => readTelemetryConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'grpc://user:hunter2-secret@collector:4317' });
+    const attempt = () => readTelemetryConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'grpc://user:hunter2-secret@collector:4317' }); // secret-scan: allow (fake value for a test or benchmark)
     expect(attempt).toThrow(expect.objectContaining({ code: 'LA_CONFIG_INVALID', message: expect.stringContaining('OTEL_EXPORTER_OTLP_ENDPOINT') as string }));
     expect(attempt).not.toThrow(/hunter2/);
     expect(() => readTelemetryConfig({ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'collector:4318' })).toThrow(/OTEL_EXPORTER_OTLP_TRACES_ENDPOINT/);

@@ -6,7 +6,7 @@ import { startMockLlm, type MockLlmServer } from '../../../src/devtools/mock-llm
 import { createServer, type Gateway } from '../../../src/gateway/index.js';
 
 /** A key nothing but the mock model server may ever see. */
-export const SENTINEL_KEY = 'sk-sentinel-5e7a1c0d9b8f4a3e2d1c0b9a';
+export const SENTINEL_KEY = 'sk-sentinel-5e7a1c0d9b8f4a3e2d1c0b9a'; // secret-scan: allow (fake value for a test or benchmark)
 /** A prompt nothing but the mock model server may ever see. */
 export const SENTINEL_PROMPT = 'SENTINEL-PROMPT-7f3c9e21 tell nobody about the harbour plan';
 
