@@ -48,7 +48,10 @@ describe('PreparedPolicies', () => {
       origin: 'user',
       text: `@id("no-chaos-net") forbid (principal, action in Action::"http", resource) when { context has mode && context.mode == "chaos" };
 @id("keys") permit (principal, action == Action::"fs.read", resource) when { context.approved || context.name like "*.pem" };
-@id("unless") forbid (principal, action == Action::"shell.exec", resource) unless { context.approved || context.program != "sort" };`,
+@id("unless") forbid (principal, action == Action::"shell.exec", resource) unless { context.approved || context.program != "sort" };
+@id("locked-emoji") forbid (principal, action in Action::"fs", resource) unless { !(context.name like "*🔒*") };
+@id("locked-emoji-when") forbid (principal, action == Action::"fs.write", resource) when { context.name like "*🔒*" };
+@id("own-facts-only") forbid (principal, action == Action::"http.request", resource) unless { context has constructor };`,
     },
   ]);
 
@@ -57,7 +60,8 @@ describe('PreparedPolicies', () => {
     ['the defaults and policies of your own', mine],
   ])('gives the same answers as evaluating every policy with the schema (%s), decided in TypeScript where it can or always by Cedar', (_name, set) => {
     const engines = [new CedarPolicy({ policySet: set, ...facts }), new CedarPolicy({ policySet: set, ...facts, inlineDecisions: false })];
-    for (const request of [...requests, { ...requests[0], context: { ...requests[0]?.context, mode: 'chaos' } } as PolicyRequest]) {
+    const astral = ['fs.read', 'fs.write'].flatMap((action) => [file(action, `${WS}/secret🔒.txt`), file(action, `${WS}/🔓.txt`)]);
+    for (const request of [...requests, ...astral, { ...requests[0], context: { ...requests[0]?.context, mode: 'chaos' } } as PolicyRequest]) {
       const plain = reference(set, request);
       for (const policy of engines) {
         const ours = policy.decideNow(request);

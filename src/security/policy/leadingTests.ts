@@ -28,6 +28,14 @@ function literalOf(expr: unknown): string | boolean | number | undefined {
 }
 
 /**
+ * A fact of the request: only the context's own properties (`has constructor` must not find
+ * `Object.prototype`'s).
+ */
+function own(context: Readonly<Record<string, unknown>>, name: string): unknown {
+  return Object.hasOwn(context, name) ? context[name] : undefined;
+}
+
+/**
  * `&&` / `||` the way Cedar evaluates them: left to right, stopping at the first operand that
  * decides. Undefined stands for an operand Cedar could not evaluate (a missing fact, another type):
  * Cedar would fail there with an error, so `undefined && false` is undefined, not false.
@@ -39,7 +47,9 @@ function both(a: boolean | undefined, b: () => boolean | undefined, and: boolean
 }
 
 /** Cedar's `like`: a wildcard matches any run of characters, a literal itself; the whole string. */
-function likeMatches(text: string, pattern: readonly unknown[]): boolean {
+function likeMatches(value: string, pattern: readonly unknown[]): boolean {
+  // Code points on both sides, as Cedar compares characters: a UTF-16 walk would split emoji.
+  const text = Array.from(value);
   // Greedy matching with one backtrack point (the last wildcard): linear for these patterns.
   const chars = pattern.flatMap((element) => (element === 'Wildcard' ? [undefined] : [...((element as { Literal?: string }).Literal ?? '')]));
   let t = 0;
@@ -47,7 +57,7 @@ function likeMatches(text: string, pattern: readonly unknown[]): boolean {
   let star = -1;
   let resume = 0;
   while (t < text.length) {
-    if (p < chars.length && chars[p] !== undefined && chars[p] === text.charAt(t)) {
+    if (p < chars.length && chars[p] !== undefined && chars[p] === text[t]) {
       t += 1;
       p += 1;
     } else if (p < chars.length && chars[p] === undefined) {
@@ -70,7 +80,7 @@ function testOf(expr: unknown): LeadingTest | undefined {
   const node = expr as Node;
   if (node === null || typeof node !== 'object') return undefined;
   const fact = factOf(node);
-  if (fact !== undefined) return { key: fact, holds: (c) => (typeof c[fact] === 'boolean' ? (c[fact] as boolean) : undefined) };
+  if (fact !== undefined) return { key: fact, holds: (c) => (typeof own(c, fact) === 'boolean' ? (own(c, fact) as boolean) : undefined) };
   const not = node['!'] as { arg?: unknown } | undefined;
   if (not) {
     const inner = testOf(not.arg);
@@ -88,35 +98,35 @@ function testOf(expr: unknown): LeadingTest | undefined {
     const name = pair ? factOf(pair.left) : undefined;
     const literal = pair ? literalOf(pair.right) : undefined;
     if (name !== undefined && literal !== undefined) {
-      return { key: `${name} ${op} ${JSON.stringify(literal)}`, holds: (c) => (c[name] === undefined || typeof c[name] === 'object' ? undefined : (c[name] === literal) === (op === '==')) };
+      return { key: `${name} ${op} ${JSON.stringify(literal)}`, holds: (c) => (own(c, name) === undefined || typeof own(c, name) === 'object' ? undefined : (own(c, name) === literal) === (op === '==')) };
     }
   }
   const contains = node.contains as { left?: unknown; right?: unknown } | undefined;
   if (contains) {
     const set = factOf(contains.left);
     const member = literalOf(contains.right);
-    if (set !== undefined && member !== undefined) return { key: `${set}.contains(${JSON.stringify(member)})`, holds: (c) => (Array.isArray(c[set]) ? (c[set] as unknown[]).includes(member) : undefined) };
+    if (set !== undefined && member !== undefined) return { key: `${set}.contains(${JSON.stringify(member)})`, holds: (c) => (Array.isArray(own(c, set)) ? (own(c, set) as unknown[]).includes(member) : undefined) };
     // ["echo", "cat"].contains(context.program)
     const members = ((contains.left as Node)?.Set as unknown[] | undefined)?.map(literalOf);
     const name = factOf(contains.right);
     if (members && !members.includes(undefined) && name !== undefined) {
-      return { key: `${JSON.stringify(members)}.contains(${name})`, holds: (c) => (c[name] === undefined || typeof c[name] === 'object' ? undefined : members.includes(c[name] as string)) };
+      return { key: `${JSON.stringify(members)}.contains(${name})`, holds: (c) => (own(c, name) === undefined || typeof own(c, name) === 'object' ? undefined : members.includes(own(c, name) as string)) };
     }
     return undefined;
   }
   const isEmpty = node.isEmpty as { arg?: unknown } | undefined;
   const emptySet = isEmpty ? factOf(isEmpty.arg) : undefined;
-  if (emptySet !== undefined) return { key: `${emptySet}.isEmpty()`, holds: (c) => (Array.isArray(c[emptySet]) ? (c[emptySet] as unknown[]).length === 0 : undefined) };
+  if (emptySet !== undefined) return { key: `${emptySet}.isEmpty()`, holds: (c) => (Array.isArray(own(c, emptySet)) ? (own(c, emptySet) as unknown[]).length === 0 : undefined) };
   const like = node.like as { left?: unknown; pattern?: unknown } | undefined;
   const text = like ? factOf(like.left) : undefined;
   if (like && text !== undefined && Array.isArray(like.pattern)) {
     const pattern = like.pattern as unknown[];
-    return { key: `${text} like ${JSON.stringify(pattern)}`, holds: (c) => (typeof c[text] === 'string' ? likeMatches(c[text] as string, pattern) : undefined) };
+    return { key: `${text} like ${JSON.stringify(pattern)}`, holds: (c) => (typeof own(c, text) === 'string' ? likeMatches(own(c, text) as string, pattern) : undefined) };
   }
   const has = node.has as { left?: { Var?: unknown }; attr?: unknown } | undefined;
   if (has?.left?.Var === 'context' && typeof has.attr === 'string') {
     const attr = has.attr;
-    return { key: `has ${attr}`, holds: (c) => c[attr] !== undefined };
+    return { key: `has ${attr}`, holds: (c) => own(c, attr) !== undefined };
   }
   return undefined;
 }
