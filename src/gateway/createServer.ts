@@ -151,7 +151,7 @@ export async function createServer(options: GatewayOptions): Promise<Gateway> {
     app.log.context.run({ request_id: String(request.id) }, done);
   });
   // With tracing on: a span per request, current for everything the request does.
-  if (app.tracer.enabled) traceRequests(server, app.tracer, options.tls ? 'https' : 'http');
+  if (app.tracer.enabled) traceRequests(server, app.tracer, options.tls ? 'https' : 'http', (text) => app.redactor.text(text));
   // The docs page replaces the content security policy with its own (swagger-ui's staticCSP).
   const security = securityHeaders({ tls: options.tls !== undefined });
   server.addHook('onRequest', (_request, reply, done) => {

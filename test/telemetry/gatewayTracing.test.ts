@@ -216,6 +216,8 @@ describe('tracing localagent serve', () => {
     const caller = callerContext();
     expect((await chat('mock-echo', caller)).status).toBe(200);
     expect((await chat('mock-echo', caller, { stream: true })).status).toBe(200);
+    // A key pasted into a path by mistake: the span records the path, without the key.
+    expect((await s.call(`/v1/keys/openai/${SENTINEL_KEY}`)).status).toBe(404);
     await s.app.tracer.flush();
     const sent = Buffer.concat(collector.bodies).toString('utf8');
     expect(collector.spans().length).toBeGreaterThan(20);

@@ -24,6 +24,10 @@ beforeAll(async () => {
         return;
       }
       if (req.url === '/hang') return;
+      if (req.url === '/odd-status') {
+        res.writeHead(600, { 'content-type': 'application/json' }).end('{}');
+        return;
+      }
       if (req.url === '/slow-json' || req.url === '/half-json' || req.url === '/cut-json') {
         res.writeHead(200, { 'content-type': 'application/json' });
         res.write('{"parts": ["one",');
@@ -77,6 +81,8 @@ describe('createKeepAliveFetch', () => {
     setTimeout(() => controller.abort(reason), 30);
     await expect(pending).rejects.toBe(reason);
     await expect(fetch(`${base}/cut-json`)).rejects.toThrow();
+    // A status no Response can carry fails the call instead of crashing the process.
+    await expect(fetch(`${base}/odd-status`)).rejects.toThrow(TypeError);
     close();
   });
 

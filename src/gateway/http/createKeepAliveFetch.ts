@@ -77,6 +77,14 @@ export function createKeepAliveFetch(options: { maxSockets?: number } = {}): Kee
       const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
       const failed = (error: unknown): void => reject(init.signal?.aborted ? (init.signal.reason ?? error) : new TypeError('fetch failed', { cause: error }));
       const req = send(url, { method: init.method ?? 'GET', headers, agent: url.protocol === 'https:' ? https : http, ...(init.signal ? { signal: init.signal } : {}) }, (res) => {
+        // A `Response` throws on a status outside 200–599 (from a broken or hostile server): that
+        // must be this call's failure, not an exception that takes the process down.
+        const status = res.statusCode ?? 0;
+        if (status < 200 || status > 599) {
+          res.destroy();
+          failed(new Error(`the server answered with HTTP status ${status}, which is not a valid final status`));
+          return;
+        }
         const streamed = NULL_BODY.has(res.statusCode ?? 502) || (res.headers['content-type'] ?? '').includes('text/event-stream');
         if (streamed) resolve(streamedResponse(res));
         else readWhole(res, resolve, failed);

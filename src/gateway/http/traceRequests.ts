@@ -14,7 +14,7 @@ function single(value: string | string[] | undefined): string | undefined {
  * tracer keeps them in the log context), so logs and traces find each other. The query string, headers other than the user agent, and bodies are
  * not recorded. Register it only when tracing is on, right after the hook that sets the request id.
  */
-export function traceRequests(server: FastifyInstance, tracer: Tracer, scheme: 'http' | 'https'): void {
+export function traceRequests(server: FastifyInstance, tracer: Tracer, scheme: 'http' | 'https', redact: (text: string) => string): void {
   server.addHook('onRequest', (request, reply, done) => {
     const route = request.routeOptions.url;
     const query = request.url.indexOf('?');
@@ -25,7 +25,8 @@ export function traceRequests(server: FastifyInstance, tracer: Tracer, scheme: '
       attributes: {
         [ATTR.httpRequestMethod]: request.method,
         [ATTR.httpRoute]: route,
-        [ATTR.urlPath]: query < 0 ? request.url : request.url.slice(0, query),
+        // A path can carry what a client should not have put there (a key pasted into an id).
+        [ATTR.urlPath]: redact(query < 0 ? request.url : request.url.slice(0, query)),
         [ATTR.urlScheme]: scheme,
         [ATTR.networkProtocolVersion]: request.raw.httpVersion,
         [ATTR.userAgent]: single(request.headers['user-agent']),

@@ -86,6 +86,11 @@ export function streamRunEvents(res: ServerResponse, options: RunEventStreamOpti
     };
     unsubscribe = hub.subscribe(runId, () => void read());
     res.on('close', stop);
+    // A client that left before the listener was attached: 'close' has fired already.
+    if (res.destroyed) {
+      stop();
+      return;
+    }
     timers.push(setInterval(() => void read(), options.pollMs ?? 1000));
     timers.push(setInterval(() => res.write(': keep-alive\n\n'), options.heartbeatMs ?? 15_000));
     for (const timer of timers) timer.unref();
