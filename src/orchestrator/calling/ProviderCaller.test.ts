@@ -160,6 +160,12 @@ describe('ProviderCaller: each provider type', () => {
     expect(compat?.headers.authorization).toBeUndefined();
   });
 
+  it('logs what the provider says it ignored, as generateText did', async () => {
+    const { caller, logger } = setup({ models: [{ id: 'o3', provider: 'oa', model: 'o3-mini' }] });
+    await caller.generate('o3', { ...ask, temperature: 0.5 });
+    expect(logger.lines.filter((line) => line.includes('"msg":"AI SDK warning"')).join('\n')).toContain('temperature');
+  });
+
   it('uses OpenAI Chat Completions and asks for usage in OpenAI-compatible streams', async () => {
     const { caller } = setup();
     await caller.generate('oa-m', ask);

@@ -357,6 +357,8 @@ export class ProviderCaller implements ModelCaller {
       const result = await generateDirect(model, prompt, { temperature, maxOutputTokens, json: call.jsonMode, abortSignal: controller.signal });
       call.responseModel = result.responseModel;
       call.responseId = result.responseId;
+      // generateText logged these; the same line the SDK's streamed calls log (routeAiSdkWarnings).
+      for (const warning of result.warnings) this.logger?.warn({ provider: model.provider, model: model.modelId, warning }, 'AI SDK warning');
       return { text: result.text, usage: this.usageOf(result, prompt, result.text), finishReason: result.finishReason };
     } catch (thrown) {
       const error = this.attemptError(call, thrown, controller.signal);

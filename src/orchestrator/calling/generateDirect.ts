@@ -10,6 +10,8 @@ export interface DirectAnswer {
   finishReason: string;
   responseModel: string | undefined;
   responseId: string | undefined;
+  /** What the provider said it ignored or changed (an unsupported setting, say), for the log. */
+  warnings: readonly unknown[];
 }
 
 export interface DirectSettings {
@@ -57,5 +59,6 @@ export async function generateDirect(model: LanguageModelV3, prompt: SdkPrompt, 
     finishReason: result.finishReason.unified,
     responseModel: result.response?.modelId,
     responseId: result.response?.id,
+    warnings: result.warnings,
   };
 }
