@@ -157,11 +157,13 @@ export async function insertNew(writer: BulkWriter, db: Kysely<Database>, items:
     fresh = unique.filter((item) => !present.has(item.record.run_id)).map((item) => ({ id: nextId++, item }));
     await writer.insert({ table: 'atlas_runs', columns: ['id', ...RUN_COLUMNS] }, freshRunValues(fresh, options));
   } else {
-    // Other transactions may insert at the same time: the database says what it added.
+    // Other transactions may insert at the same time: the database says what it added. In run id
+    // order, like every other lock taken here, so two imports of the same runs cannot deadlock.
     const byRun = new Map(unique.map((item) => [item.record.run_id, item]));
+    const ordered = [...unique].sort((a, b) => (a.record.run_id < b.record.run_id ? -1 : a.record.run_id > b.record.run_id ? 1 : 0));
     const inserted = await writer.insert<{ id: number | string; run_id: string }>(
       { table: 'atlas_runs', columns: RUN_COLUMNS, types: RUN_TYPES, conflict: 'on conflict (run_id) do nothing', returning: ['id', 'run_id'] },
-      unique.map((item) => runValues(item.record, options)),
+      ordered.map((item) => runValues(item.record, options)),
     );
     fresh = inserted.map((row) => ({ id: num(row.id), item: byRun.get(row.run_id) as ArchiveItem }));
   }

@@ -15,7 +15,7 @@ const STATS: BulkInsert = {
 const LATENCY: BulkInsert = {
   table: 'atlas_stats_latency',
   columns: ['stat_id', 'level', 'value', 'n'],
-  types: ['int4', 'int4', 'int8', 'int8'],
+  types: ['int8', 'int4', 'int8', 'int8'],
   conflict: 'on conflict (stat_id, level, value) do update set n = atlas_stats_latency.n + excluded.n',
 };
 

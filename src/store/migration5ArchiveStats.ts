@@ -41,10 +41,11 @@ export async function createArchiveStats(db: Kysely<any>, dialect: StoreDialect)
   await db.schema.alterTable('atlas_tasks').addColumn('title', 'varchar(200)').execute();
   await db.schema.alterTable('atlas_tasks').addColumn('given', 'integer').execute();
 
-  // SQLite's `integer primary key` is the row id (assigned on insert); PostgreSQL needs `serial`.
+  // SQLite's `integer primary key` is the row id (assigned on insert); PostgreSQL needs a
+  // sequence, and a 64-bit one: every upsert draws a value, even one that only updates a row.
   const stats = db.schema
     .createTable('atlas_stats')
-    .addColumn('id', dialect === 'sqlite' ? 'integer' : 'serial', (c) => c.primaryKey())
+    .addColumn('id', dialect === 'sqlite' ? 'integer' : 'bigserial', (c) => c.primaryKey())
     .addColumn('grouping', 'varchar(8)', (c) => c.notNull())
     .addColumn('key', 'varchar(128)', (c) => c.notNull())
     .addColumn('n', 'bigint', (c) => c.notNull())
@@ -58,7 +59,7 @@ export async function createArchiveStats(db: Kysely<any>, dialect: StoreDialect)
     .addUniqueConstraint('atlas_stats_group', ['grouping', 'key']);
   let latency = db.schema
     .createTable('atlas_stats_latency')
-    .addColumn('stat_id', 'integer', (c) => c.notNull())
+    .addColumn('stat_id', 'bigint', (c) => c.notNull())
     .addColumn('level', 'integer', (c) => c.notNull())
     .addColumn('value', 'bigint', (c) => c.notNull())
     .addColumn('n', 'bigint', (c) => c.notNull())
