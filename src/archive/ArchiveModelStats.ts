@@ -1,7 +1,7 @@
 import { sql, type Insertable, type Kysely } from 'kysely';
 import { InternalError } from '../core/errors/index.js';
 import type { LoggerLike } from '../core/resilience/index.js';
-import { CallWindow } from '../core/collections/index.js';
+import { CallWindow, chunked } from '../core/collections/index.js';
 import type { CallObservation, ModelStats, StatsSnapshot } from '../orchestrator/index.js';
 import type { Database, ModelCallsTable } from '../store/index.js';
 import { num } from './rows.js';
@@ -122,7 +122,7 @@ export class ArchiveModelStats implements ModelStats {
     this.pending = [];
     this.writing = this.writing.then(async () => {
       try {
-        for (let i = 0; i < rows.length; i += CALL_CHUNK) await this.options.db.insertInto('model_calls').values(rows.slice(i, i + CALL_CHUNK)).execute();
+        for (const part of chunked(rows, CALL_CHUNK)) await this.options.db.insertInto('model_calls').values(part).execute();
       } catch (error) {
         this.options.logger?.warn({ err: error instanceof Error ? error.message : String(error), calls: rows.length }, 'could not store model call statistics; they count in this process only');
       }

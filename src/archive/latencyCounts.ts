@@ -69,7 +69,7 @@ export function storedLatency(db: Kysely<Database>, grouping: StatsGroupingName,
         // one plan. (Casts: PostgreSQL would take the list's parameters for text.)
         const ranges = asked.slice(i, i + VALUE_READS).map(({ key, bucket }, j) => {
           const { from, to } = latencyBucketRange(bucket);
-          return sql`(${sql.lit(i + j)}, cast(${ids.get(key) ?? -1} as integer), cast(${from} as bigint), cast(${to} as bigint))`;
+          return sql`(${sql.lit(i + j)}, cast(${ids.get(key) ?? -1} as bigint), cast(${from} as bigint), cast(${to} as bigint))`;
         });
         const { rows } = await sql<{ asked: number | string; value: number | string; n: number | string }>`with asked (asked, stat_id, low, high) as (values ${sql.join(ranges)})
           select a.asked, l.value, l.n from asked a join atlas_stats_latency l on l.stat_id = a.stat_id and l.level = 0 and l.value >= a.low and l.value < a.high`.execute(db);

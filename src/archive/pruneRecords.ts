@@ -3,6 +3,7 @@ import type { BulkWriter, Database, RunStatus } from '../store/index.js';
 import { StatsDelta } from './statsDelta.js';
 import { runFacts, storedRatings, storedTasks } from './storedFacts.js';
 import { writeStatsDelta } from './writeStatsDelta.js';
+import { chunked } from '../core/collections/index.js';
 
 /** What `pruneRecords` removed. */
 export interface Pruned {
@@ -45,8 +46,8 @@ export async function pruneRecords(writer: BulkWriter, db: Kysely<Database>, bef
     // The transaction holds the database: nothing came in since the runs were read.
     archivedRuns = (await writer.execute(db.deleteFrom('atlas_runs').where('finished_at', '<', before).compile())).changes;
   } else {
-    for (let i = 0; i < runIds.length; i += DELETE_CHUNK) {
-      archivedRuns += (await writer.execute(db.deleteFrom('atlas_runs').where('run_id', 'in', runIds.slice(i, i + DELETE_CHUNK)).compile())).changes;
+    for (const part of chunked(runIds, DELETE_CHUNK)) {
+      archivedRuns += (await writer.execute(db.deleteFrom('atlas_runs').where('run_id', 'in', part).compile())).changes;
     }
   }
   const calls = await writer.execute(db.deleteFrom('model_calls').where('at', '<', before).compile());

@@ -3,6 +3,7 @@ import type { Database } from '../store/index.js';
 import { latencyDifference, memoryLatency, percentiles, storedLatency, type LatencyCounts } from './latencyCounts.js';
 import { num } from './rows.js';
 import { GroupFigures, StatsDelta } from './statsDelta.js';
+import { compareText } from '../core/text/index.js';
 
 /** How `archive stats` groups: by the model that answered, the task kind, the plan, or the day the run finished (UTC). */
 export type StatsGrouping = 'model' | 'kind' | 'plan' | 'day';
@@ -264,7 +265,7 @@ async function sinceStats(db: Kysely<Database>, by: StatsGrouping, since: string
 export async function archiveStats(db: Kysely<Database>, by: StatsGrouping, since?: string): Promise<StatsReport> {
   const rows = since === undefined ? await allTime(db, by) : await sinceStats(db, by, since);
   // Days read best in calendar order; the other groups, most frequent first.
-  if (by === 'day') rows.sort((a, b) => (a.group < b.group ? -1 : a.group > b.group ? 1 : 0));
-  else rows.sort((a, b) => b.count - a.count || (a.group < b.group ? -1 : a.group > b.group ? 1 : 0));
+  if (by === 'day') rows.sort((a, b) => compareText(a.group, b.group));
+  else rows.sort((a, b) => b.count - a.count || compareText(a.group, b.group));
   return { by, unit: by === 'plan' ? 'runs' : 'tasks', ...(since !== undefined ? { since } : {}), rows };
 }

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { BulkWriter, Database } from '../store/index.js';
 import { num } from './rows.js';
 import type { RatingFacts, RunFacts, TaskFacts } from './statsDelta.js';
+import { chunked } from '../core/collections/index.js';
 
 /** A stored run's facts, with its id and run id. */
 export interface StoredRun extends RunFacts {
@@ -11,12 +12,6 @@ export interface StoredRun extends RunFacts {
 
 const CHUNK = 500;
 
-function chunks<T>(items: readonly T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-}
-
 /**
  * The stored runs `runIds`, read inside a `bulkWrite` transaction. `lock` (PostgreSQL) locks their
  * rows until the transaction ends, so no other transaction changes their tasks or ratings in
@@ -25,7 +20,7 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
  */
 export async function storedRuns(writer: BulkWriter, db: Kysely<Database>, runIds: readonly string[], lock = false): Promise<StoredRun[]> {
   const out: StoredRun[] = [];
-  for (const part of chunks([...runIds].sort(), CHUNK)) {
+  for (const part of chunked([...runIds].sort(), CHUNK)) {
     let query = db
       .selectFrom('atlas_runs')
       .select(['id', 'run_id', 'plan_hash', 'title', 'status', 'duration_ms', 'tokens_in', 'tokens_out', 'cost_usd', 'finished_at'])
@@ -57,7 +52,7 @@ export function runFacts(row: { id: number | string; run_id: string; plan_hash: 
 /** The stored tasks of `runIds`, by run. */
 export async function storedTasks(writer: BulkWriter, db: Kysely<Database>, runIds: readonly string[]): Promise<Map<string, TaskFacts[]>> {
   const out = new Map<string, TaskFacts[]>();
-  for (const part of chunks(runIds, CHUNK)) {
+  for (const part of chunked(runIds, CHUNK)) {
     const query = db.selectFrom('atlas_tasks').select(['run_id', 'task_id', 'kind', 'model', 'success', 'latency_ms', 'tokens_in', 'tokens_out', 'cost_usd']).where('run_id', 'in', part);
     const { rows } = await writer.execute(query.compile());
     for (const row of rows) {
@@ -84,7 +79,7 @@ export async function storedTasks(writer: BulkWriter, db: Kysely<Database>, runI
 /** The stored ratings of `runIds`, by run. */
 export async function storedRatings(writer: BulkWriter, db: Kysely<Database>, runIds: readonly string[]): Promise<Map<string, RatingFacts[]>> {
   const out = new Map<string, RatingFacts[]>();
-  for (const part of chunks(runIds, CHUNK)) {
+  for (const part of chunked(runIds, CHUNK)) {
     const { rows } = await writer.execute(db.selectFrom('atlas_feedback').select(['run_id', 'task_id', 'rating']).where('run_id', 'in', part).compile());
     for (const row of rows) {
       let ratings = out.get(row.run_id);

@@ -2,6 +2,7 @@ import type { Kysely, Selectable } from 'kysely';
 import type { AtlasRecord, AtlasRunStatus, AtlasTask, AtlasTaskStatus } from '../formats/index.js';
 import type { AtlasRunsTable, AtlasTasksTable, Database } from '../store/index.js';
 import { GAVE_COST, GAVE_TOKENS, num } from './rows.js';
+import { chunked } from '../core/collections/index.js';
 
 /** The columns of `atlas_runs` a record is read from. */
 export const RECORD_COLUMNS = [
@@ -85,14 +86,14 @@ export async function storedRecords(db: Kysely<Database>, rows: readonly RecordR
   const out = new Map<string, AtlasRecord | undefined>();
   const rebuilt = rows.filter((row) => row.record === '');
   const tasks = new Map<string, TaskRow[]>();
-  for (let i = 0; i < rebuilt.length; i += CHUNK) {
+  for (const part of chunked(rebuilt, CHUNK)) {
     const found = await db
       .selectFrom('atlas_tasks')
       .select(['run_id', 'task_id', 'kind', 'title', 'status', 'success', 'model', 'provider', 'latency_ms', 'first_token_ms', 'tokens_in', 'tokens_out', 'cost_usd', 'error_code', 'attempts', 'given'])
       .where(
         'run_id',
         'in',
-        rebuilt.slice(i, i + CHUNK).map((row) => row.run_id),
+        part.map((row) => row.run_id),
       )
       .orderBy('run_id')
       .orderBy('position')

@@ -7,6 +7,8 @@ import type { SearchDocument } from './searchDocument.js';
 import { StatsDelta, type RatingFacts, type RunFacts, type TaskFacts } from './statsDelta.js';
 import { storedRatings, storedRuns, storedTasks, type StoredRun } from './storedFacts.js';
 import { writeStatsDelta } from './writeStatsDelta.js';
+import { chunked } from '../core/collections/index.js';
+import { compareText } from '../core/text/index.js';
 
 /** One run to archive: its record (feedback included), its index text, and its plan when known. */
 export interface ArchiveItem {
@@ -93,6 +95,11 @@ function* freshRunValues(fresh: readonly { id: number; item: ArchiveItem }[], op
   }
 }
 
+/** Run id order: the order every writer locks runs in. */
+function byRunId(a: ArchiveItem, b: ArchiveItem): number {
+  return compareText(a.record.run_id, b.record.run_id);
+}
+
 function* records(rows: readonly { item: ArchiveItem }[]): Generator<AtlasRecord> {
   for (const { item } of rows) yield item.record;
 }
@@ -106,7 +113,7 @@ async function insertFeedback(writer: BulkWriter, items: readonly ArchiveItem[])
   const added = new Map<string, RatingFacts[]>();
   const rows: unknown[][] = [];
   const byId = new Map<string, { run: string; rating: RatingFacts }>();
-  for (const item of [...items].sort((a, b) => (a.record.run_id < b.record.run_id ? -1 : a.record.run_id > b.record.run_id ? 1 : 0))) {
+  for (const item of [...items].sort(byRunId)) {
     for (const entry of item.record.feedback) {
       const values = feedbackValues(item.record.run_id, entry);
       rows.push(values);
@@ -150,8 +157,8 @@ export async function insertNew(writer: BulkWriter, db: Kysely<Database>, items:
     const { rows } = await writer.execute(db.selectFrom('atlas_runs').select((eb) => eb.fn.max<number | null>('id').as('id')).compile());
     let nextId = num(rows[0]?.id ?? 0) + 1;
     const present = new Set<string>();
-    for (let i = 0; i < unique.length; i += LOOKUP_CHUNK) {
-      const ids = unique.slice(i, i + LOOKUP_CHUNK).map((item) => item.record.run_id);
+    for (const part of chunked(unique, LOOKUP_CHUNK)) {
+      const ids = part.map((item) => item.record.run_id);
       for (const row of (await writer.execute(db.selectFrom('atlas_runs').select('run_id').where('run_id', 'in', ids).compile())).rows) present.add(row.run_id);
     }
     fresh = unique.filter((item) => !present.has(item.record.run_id)).map((item) => ({ id: nextId++, item }));
@@ -160,10 +167,9 @@ export async function insertNew(writer: BulkWriter, db: Kysely<Database>, items:
     // Other transactions may insert at the same time: the database says what it added. In run id
     // order, like every other lock taken here, so two imports of the same runs cannot deadlock.
     const byRun = new Map(unique.map((item) => [item.record.run_id, item]));
-    const ordered = [...unique].sort((a, b) => (a.record.run_id < b.record.run_id ? -1 : a.record.run_id > b.record.run_id ? 1 : 0));
     const inserted = await writer.insert<{ id: number | string; run_id: string }>(
       { table: 'atlas_runs', columns: RUN_COLUMNS, types: RUN_TYPES, conflict: 'on conflict (run_id) do nothing', returning: ['id', 'run_id'] },
-      ordered.map((item) => runValues(item.record, options)),
+      [...unique].sort(byRunId).map((item) => runValues(item.record, options)),
     );
     fresh = inserted.map((row) => ({ id: num(row.id), item: byRun.get(row.run_id) as ArchiveItem }));
   }

@@ -1,6 +1,8 @@
 import { sql, type Kysely } from 'kysely';
 import type { BulkInsert, BulkWriter, Database } from '../store/index.js';
 import { GROUPINGS, type GroupFigures, type StatsDelta } from './statsDelta.js';
+import { chunked } from '../core/collections/index.js';
+import { compareText } from '../core/text/index.js';
 
 const STATS: BulkInsert = {
   table: 'atlas_stats',
@@ -28,10 +30,6 @@ const TITLES: BulkInsert = {
 
 const DELETE_CHUNK = 200;
 
-function byText(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
 type Num = number | string;
 
 /**
@@ -45,8 +43,8 @@ export async function writeStatsDelta(writer: BulkWriter, db: Kysely<Database>, 
   const stats: unknown[][] = [];
   let removes = false;
   // The grouping names sorted, then the keys: the order of the table's unique key (grouping, key).
-  for (const grouping of [...GROUPINGS].sort(byText)) {
-    for (const key of [...delta.groups[grouping].keys()].sort(byText)) {
+  for (const grouping of [...GROUPINGS].sort(compareText)) {
+    for (const key of [...delta.groups[grouping].keys()].sort(compareText)) {
       const g = delta.groups[grouping].get(key) as GroupFigures;
       stats.push([grouping, key, g.n, g.ok, g.timed, g.tokens_in, g.tokens_out, g.cost_usd, g.ratings, g.rating_sum]);
       if (g.n < 0 || g.ratings < 0) removes = true;
@@ -75,9 +73,9 @@ export async function writeStatsDelta(writer: BulkWriter, db: Kysely<Database>, 
   }
   latency.sort((a, b) => a[0] - b[0] || a[1] - b[1] || a[2] - b[2]);
   const titles: [string, string, number][] = [];
-  for (const hash of [...delta.titles.keys()].sort(byText)) {
+  for (const hash of [...delta.titles.keys()].sort(compareText)) {
     const byTitle = delta.titles.get(hash) as Map<string, number>;
-    for (const title of [...byTitle.keys()].sort(byText)) {
+    for (const title of [...byTitle.keys()].sort(compareText)) {
       const runs = byTitle.get(title) ?? 0;
       if (runs === 0) continue;
       titles.push([hash, title, runs]);
@@ -94,8 +92,8 @@ export async function writeStatsDelta(writer: BulkWriter, db: Kysely<Database>, 
   // are looked for. The stats and titles tables hold a row per group or plan: scanning them is cheap.
   const after = await writer.insert<{ stat_id: Num; level: Num; value: Num; n: Num }>({ ...LATENCY, returning: ['stat_id', 'level', 'value', 'n'] }, latency);
   const zeros = after.filter((row) => Number(row.n) === 0);
-  for (let i = 0; i < zeros.length; i += DELETE_CHUNK) {
-    const rows = zeros.slice(i, i + DELETE_CHUNK).map((z) => sql`(stat_id = ${Number(z.stat_id)} and level = ${Number(z.level)} and value = ${Number(z.value)})`);
+  for (const part of chunked(zeros, DELETE_CHUNK)) {
+    const rows = part.map((z) => sql`(stat_id = ${Number(z.stat_id)} and level = ${Number(z.level)} and value = ${Number(z.value)})`);
     await writer.execute(sql`delete from atlas_stats_latency where ${sql.join(rows, sql` or `)}`.compile(db));
   }
   await writer.execute(sql`delete from atlas_stats where n = 0 and ratings = 0`.compile(db));

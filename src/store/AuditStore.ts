@@ -2,6 +2,7 @@ import { canonicalJson } from '../core/json/index.js';
 import type { AuditEventsTable } from './Database.js';
 import type { Store } from './Store.js';
 import { toStorageError } from './storageErrors.js';
+import { chunked } from '../core/collections/index.js';
 
 /**
  * One entry of the security audit log, as the log writes it (the shape of `AuditEntry` in
@@ -69,10 +70,10 @@ export class AuditStore {
       entry: canonicalJson(entry),
     }));
     await this.guard('copying audit entries', async () => {
-      for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
+      for (const part of chunked(rows, INSERT_CHUNK)) {
         await this.store.db
           .insertInto('audit_events')
-          .values(rows.slice(i, i + INSERT_CHUNK))
+          .values(part)
           .onConflict((oc) => oc.columns(['log_id', 'seq']).doNothing())
           .execute();
       }

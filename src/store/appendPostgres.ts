@@ -4,6 +4,7 @@ import { StorageError } from '../core/errors/index.js';
 import type { Database } from './Database.js';
 import type { NewEventRow } from './Store.js';
 import { isUniqueViolation } from './storageErrors.js';
+import { chunked } from '../core/collections/index.js';
 
 /** Rows one statement takes (7 parameters each, far below PostgreSQL's 65,535). */
 const STATEMENT_ROWS = 500;
@@ -29,7 +30,7 @@ export async function appendPostgres(db: Kysely<Database>, rows: readonly NewEve
       if (rows.length <= STATEMENT_ROWS) return await insertNumbered(db, rows);
       return await db.transaction().execute(async (trx) => {
         const seqs: number[] = [];
-        for (let i = 0; i < rows.length; i += STATEMENT_ROWS) seqs.push(...(await insertNumbered(trx, rows.slice(i, i + STATEMENT_ROWS))));
+        for (const part of chunked(rows, STATEMENT_ROWS)) seqs.push(...(await insertNumbered(trx, part)));
         return seqs;
       });
     } catch (error) {

@@ -1,6 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database } from './Database.js';
 import type { NewEventRow } from './Store.js';
+import { chunked } from '../core/collections/index.js';
 
 /** Rows per INSERT: well under SQLite's bound-parameter limit (7 per row). */
 const INSERT_CHUNK = 500;
@@ -33,9 +34,7 @@ export async function appendWithKysely(db: Kysely<Database>, rows: readonly NewE
       next.set(row.run_id, seq + 1);
       return { ...row, seq };
     });
-    for (let i = 0; i < values.length; i += INSERT_CHUNK) {
-      await trx.insertInto('run_events').values(values.slice(i, i + INSERT_CHUNK)).execute();
-    }
+    for (const part of chunked(values, INSERT_CHUNK)) await trx.insertInto('run_events').values(part).execute();
     return values.map((v) => v.seq);
   });
 }

@@ -1,2 +1,3 @@
 export { IndexHeap } from './IndexHeap.js';
 export { CallWindow, percentile, type WindowAggregates } from './CallWindow.js';
+export { chunked } from './chunked.js';

@@ -1,1 +1,2 @@
 export { closestMatch, didYouMean } from './didYouMean.js';
+export { compareText } from './compareText.js';
