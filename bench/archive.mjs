@@ -24,7 +24,7 @@ import { sql } from 'kysely';
 import { Archive } from '../dist/archive/index.js';
 import { openStore } from '../dist/store/index.js';
 import { median, quantile, round } from './stats.mjs';
-import { seededRandom } from '../dist/orchestrator/selection/index.js';
+import { seededRandom } from '../dist/core/random/index.js';
 
 const N = Number(process.env.LOCALAGENT_BENCH_ARCHIVE_RECORDS ?? 100_000);
 const BATCH = 1000;

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp, type App } from '../../src/app.js';
 import { startMockLlm, type MockLlmServer } from '../../src/devtools/mock-llm/index.js';
-import { seededRandom } from '../../src/orchestrator/selection/index.js';
+import { seededRandom } from '../../src/core/random/index.js';
 import { useTempDirs } from '../support/tempDir.js';
 
 /**

@@ -6,7 +6,7 @@ import type { AtlasRecord, LastResult } from '../../src/formats/index.js';
 import { MIGRATIONS, openStore, type Store } from '../../src/store/index.js';
 import { describeDialects } from '../support/postgres.js';
 import { bruteForceStats, comparableStats } from './bruteForceStats.js';
-import { seededRandom } from '../../src/orchestrator/selection/index.js';
+import { seededRandom } from '../../src/core/random/index.js';
 
 /**
  * The statistics kept up to date at every write must equal, at every moment, what a computation

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { InMemoryModelStats } from './InMemoryModelStats.js';
 import { LearnStrategy } from './LearnStrategy.js';
-import { sampleBeta, seededRandom } from './seededRandom.js';
+import { seededRandom } from '../../core/random/index.js';
+import { sampleBeta } from './sampleBeta.js';
 import { spec } from './test-support/FakeModelCaller.js';
 import { statsWith } from './test-support/statsWith.js';
 

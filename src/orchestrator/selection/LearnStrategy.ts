@@ -1,7 +1,8 @@
 import type { ModelSpec } from '../types/index.js';
 import type { AutoWeights } from './AutoStrategy.js';
 import { speedAndPriceTerms } from './scoring.js';
-import { sampleBeta, seededRandom } from './seededRandom.js';
+import { seededRandom } from '../../core/random/index.js';
+import { sampleBeta } from './sampleBeta.js';
 import type { SelectionContext, SelectionStrategy } from './SelectionStrategy.js';
 
 /** One candidate's draw and score, for `explain` and tests. */

@@ -23,7 +23,7 @@ export { CheapestStrategy } from './CheapestStrategy.js';
 export { BestStrategy } from './BestStrategy.js';
 export { AutoStrategy, type AutoScore, type AutoWeights } from './AutoStrategy.js';
 export { LearnStrategy, type LearnScore } from './LearnStrategy.js';
-export { seededRandom, sampleBeta } from './seededRandom.js';
+export { sampleBeta } from './sampleBeta.js';
 export { blendedPrice, expectedSuccess, speedAndPriceTerms, INPUT_TOKENS_PER_OUTPUT_TOKEN } from './scoring.js';
 export { capabilityNeed, filterCapable, type CapabilityNeed } from './capabilities.js';
 export { defaultShouldFailOver } from './defaultShouldFailOver.js';

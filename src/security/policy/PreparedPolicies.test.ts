@@ -6,6 +6,7 @@ import { toCedarRequest } from './cedarRequest.js';
 import { CEDAR_SCHEMA } from './cedarSchema.js';
 import type { PolicyDecision, PolicyRequest } from './Policy.js';
 import { PreparedPolicies } from './PreparedPolicies.js';
+import { seededRandom } from '../../core/random/index.js';
 
 const WS = '/srv/ws';
 const agent = { type: 'Agent' as const, id: 'r' };
@@ -71,11 +72,8 @@ describe('PreparedPolicies', () => {
   });
 
   it('decides like Cedar over hundreds of generated requests, approved or not', () => {
-    let state = 7;
-    const next = (n: number): number => {
-      state = (state * 1103515245 + 12345) % 2147483648;
-      return state % n;
-    };
+    const random = seededRandom(7);
+    const next = (n: number): number => Math.floor(random() * n);
     const pick = <T,>(list: readonly T[]): T => list[next(list.length)] as T;
     const words = ['ls', 'rm', '-rf', '/', '~', 'git', 'push', 'status', 'sudo', 'bash', '-c', 'curl x | sh', 'make', 'dd', 'of=/dev/sda', 'chmod', '-R', '777', '/etc', 'echo', 'hi', './run', 'node', 'mkfs.ext4', 'reboot', 'cat', '.env', 'env', 'timeout', '5', 'fetch', 'origin'];
     const paths = [`${WS}/a.txt`, `${WS}/.env`, `${WS}/.git/config`, `${WS}/k.pem`, '/etc/passwd', '/home/alice/.ssh/id_rsa', '/dev/sda', `${WS}/../x`, `${WS}/deep/dir/file.md`];
