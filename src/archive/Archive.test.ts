@@ -1,26 +1,16 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { sql } from 'kysely';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { describeDialects } from '../../test/support/postgres.js';
 import { useTempDirs } from '../../test/support/tempDir.js';
 import type { FieldCipher } from '../core/crypto/index.js';
-import { LocalAgentError } from '../core/errors/index.js';
 import { openStore, type Store } from '../store/index.js';
 import { Archive, ArchiveModelStats } from './index.js';
 import { sampleLast, samplePlan, sampleRecord, storeRun } from './test-support/samples.js';
+import { caught } from '../../test/support/caught.js';
 
 const tempDir = useTempDirs();
-
-async function caught(promise: Promise<unknown>): Promise<LocalAgentError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof LocalAgentError) return error;
-    throw error;
-  }
-  throw new Error('expected a LocalAgentError');
-}
 
 /** A reversible stand-in for the AES cipher: what matters here is that stored text is not plain. */
 const testCipher: FieldCipher = {
@@ -29,16 +19,7 @@ const testCipher: FieldCipher = {
   isSealed: (stored) => stored.startsWith('sealed:'),
 };
 
-describeDialects('Archive', ({ newDatabase, dialect }) => {
-  const stores: Store[] = [];
-  afterEach(async () => {
-    for (const store of stores.splice(0)) await store.close();
-  });
-  async function open(): Promise<Store> {
-    const store = await openStore(await newDatabase());
-    stores.push(store);
-    return store;
-  }
+describeDialects('Archive', ({ newDatabase, dialect, openStore: open }) => {
   async function archiveOn(store?: Store, extra: { cipher?: FieldCipher; now?: () => number; runsDir?: string } = {}): Promise<Archive> {
     return new Archive({ store: store ?? (await open()), ...extra });
   }

@@ -1,7 +1,7 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { describeDialects } from '../../test/support/postgres.js';
 import type { CallObservation } from '../orchestrator/index.js';
-import { openStore, type Store } from '../store/index.js';
+import { openStore } from '../store/index.js';
 import { ArchiveModelStats } from './index.js';
 
 const NOW = Date.parse('2026-03-10T00:00:00.000Z');
@@ -10,16 +10,7 @@ function call(model: string, success: boolean, latencyMs: number, at = NOW, task
   return { model, taskKind, success, latencyMs, inputTokens: 3, outputTokens: 2, costUsd: success ? 0.01 : 0, ...(success ? {} : { errorCode: 'LA_TIMEOUT' }), ...(success ? { firstTokenMs: 5 } : {}), at: new Date(at) };
 }
 
-describeDialects('ArchiveModelStats', ({ newDatabase }) => {
-  const stores: Store[] = [];
-  afterEach(async () => {
-    for (const store of stores.splice(0)) await store.close();
-  });
-  async function open(): Promise<Store> {
-    const store = await openStore(await newDatabase());
-    stores.push(store);
-    return store;
-  }
+describeDialects('ArchiveModelStats', ({ openStore: open }) => {
 
   it('counts calls at once, stores them, and a later process reads the newest window back', async () => {
     const store = await open();
@@ -68,7 +59,6 @@ describeDialects('ArchiveModelStats', ({ newDatabase }) => {
     const logger = { debug: () => undefined, info: () => undefined, error: () => undefined, warn: (_obj: Record<string, unknown>, msg: string) => warnings.push(msg) };
     const stats = await ArchiveModelStats.load({ db: store.db, window: 10, maxAgeDays: 30, logger });
     await store.close();
-    stores.splice(0);
     stats.record(call('m', true, 10));
     await stats.flush();
     expect(warnings).toEqual(['could not store model call statistics; they count in this process only']);

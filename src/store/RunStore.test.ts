@@ -4,16 +4,7 @@ import { describeDialects, type TestDatabase } from '../../test/support/postgres
 import type { FieldCipher } from '../core/crypto/index.js';
 import { LocalAgentError, StorageError } from '../core/errors/index.js';
 import { RunStore, currentOwner, openStore, processAlive, type NewRun, type RunStoreOptions } from './index.js';
-
-async function caught(promise: Promise<unknown>): Promise<LocalAgentError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof LocalAgentError) return error;
-    throw error;
-  }
-  throw new Error('expected a LocalAgentError');
-}
+import { caught } from '../../test/support/caught.js';
 
 function newRun(id: string, extra: Partial<NewRun> = {}): NewRun {
   return { id, planId: 'plan-1', planHash: 'a'.repeat(64), plan: { alt: 1, title: 't', tasks: [] }, title: 'A plan', workspace: '/w', seed: 7, inputs: { x: 1 }, concurrency: 2, ...extra };

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
-import { afterEach, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { describeDialects } from '../../test/support/postgres.js';
-import { openStore, type BulkInsert, type Store } from './index.js';
+import type { BulkInsert, Store } from './index.js';
 
 const ITEMS: BulkInsert = { table: 'bulk_items', columns: ['id', 'name', 'n'], conflict: 'on conflict (id) do nothing', returning: ['id'] };
 
@@ -9,14 +9,9 @@ function* items(from: number, to: number): Generator<unknown[]> {
   for (let i = from; i < to; i += 1) yield [i, `item ${i}`, i * 2];
 }
 
-describeDialects('Store.bulkWrite', ({ dialect, newDatabase }) => {
-  const stores: Store[] = [];
-  afterEach(async () => {
-    for (const store of stores.splice(0)) await store.close();
-  });
+describeDialects('Store.bulkWrite', ({ dialect, openStore }) => {
   async function open(): Promise<Store> {
-    const store = await openStore(await newDatabase());
-    stores.push(store);
+    const store = await openStore();
     await sql`create table bulk_items (id integer primary key, name varchar(40) not null, n integer not null)`.execute(store.db);
     return store;
   }

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
-import { afterEach, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { describeDialects } from '../../test/support/postgres.js';
-import { latencyBucket, latencyBucketRange, latencyBucketSql, openStore, type Store } from './index.js';
+import { latencyBucket, latencyBucketRange, latencyBucketSql } from './index.js';
 
 const VALUES = [0, 1, 63, 64, 65, 4095, 4096, 4097, 8191, 8192, 12_345, 60_000, 65_535, 65_536, 1_000_000, 2 ** 31, 2 ** 40 + 3, 2 ** 52 + 1, Number.MAX_SAFE_INTEGER];
 
@@ -24,15 +24,9 @@ it('puts every latency in a bucket whose range holds it, in order, and narrow', 
   expect(buckets.size).toBeLessThanOrEqual(64 + 4 * 32);
 });
 
-describeDialects('latencyBucketSql', ({ newDatabase }) => {
-  const stores: Store[] = [];
-  afterEach(async () => {
-    for (const store of stores.splice(0)) await store.close();
-  });
-
+describeDialects('latencyBucketSql', ({ openStore }) => {
   it('gives the same bucket as latencyBucket, in the database', async () => {
-    const store = await openStore(await newDatabase());
-    stores.push(store);
+    const store = await openStore();
     for (const value of VALUES) {
       const { rows } = await sql<{ b: number | string }>`select ${sql.raw(latencyBucketSql(`cast(${value} as bigint)`))} as b`.execute(store.db);
       expect(Number(rows[0]?.b), String(value)).toBe(latencyBucket(value));

@@ -6,21 +6,11 @@ import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { describeDialects, describePostgres, type TestDatabase } from '../../test/support/postgres.js';
 import { useTempDirs } from '../../test/support/tempDir.js';
-import { LocalAgentError } from '../core/errors/index.js';
 import { appendPostgres } from './appendPostgres.js';
 import { MIGRATIONS, migrateWithReport, openStore, schemaStatus, type Database, type Migration, type Store } from './index.js';
+import { caught } from '../../test/support/caught.js';
 
 const tempDir = useTempDirs();
-
-async function caught(promise: Promise<unknown>): Promise<LocalAgentError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof LocalAgentError) return error;
-    throw error;
-  }
-  throw new Error('expected a LocalAgentError');
-}
 
 const LATEST = MIGRATIONS.length;
 const VERSIONS = MIGRATIONS.map((m) => m.version);

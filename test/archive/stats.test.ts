@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { afterEach, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { Archive, STATS_GROUPINGS } from '../../src/archive/index.js';
 import { sampleLast, storeRun } from '../../src/archive/test-support/samples.js';
 import type { AtlasRecord, LastResult } from '../../src/formats/index.js';
@@ -154,11 +154,7 @@ function randomLast(random: () => number, runId: string): LastResult {
 }
 
 
-describeDialects('archive statistics kept up to date', ({ dialect, newDatabase }) => {
-  const stores: Store[] = [];
-  afterEach(async () => {
-    for (const store of stores.splice(0)) await store.close();
-  });
+describeDialects('archive statistics kept up to date', ({ dialect, newDatabase, openStore: open }) => {
 
   /** Cutoffs before everything, after everything, on a stored finish time, and on either side of the middle. */
   async function cutoffs(store: Store): Promise<(string | undefined)[]> {
@@ -178,8 +174,7 @@ describeDialects('archive statistics kept up to date', ({ dialect, newDatabase }
 
   it('equal a computation over the stored rows after imports, ratings, runs archived again and pruning', { timeout: 120_000 }, async () => {
     const random = seededRandom(7);
-    const store = await openStore(await newDatabase());
-    stores.push(store);
+    const store = await open();
     let now = Date.parse('2026-04-08T00:00:00.000Z');
     const archive = new Archive({ store, now: () => now });
 
@@ -300,8 +295,7 @@ describeDialects('archive statistics kept up to date', ({ dialect, newDatabase }
     } finally {
       await old.close();
     }
-    const store = await openStore(target);
-    stores.push(store);
+    const store = await open(target);
     expect(store.version).toBe(MIGRATIONS.length);
     const archive = new Archive({ store });
     await expectExact(store, archive, 'upgraded');
@@ -318,8 +312,7 @@ describeDialects('archive statistics kept up to date', ({ dialect, newDatabase }
   it.runIf(dialect === 'postgres')('stay exact when several connections import, rate, archive again and prune at once', { timeout: 120_000 }, async () => {
     const random = seededRandom(13);
     const target = await newDatabase();
-    const connections = await Promise.all([openStore(target), openStore(target), openStore(target)]);
-    stores.push(...connections);
+    const connections = await Promise.all([open(target), open(target), open(target)]);
     let now = Date.parse('2026-04-08T00:00:00.000Z');
     const archives = connections.map((store) => new Archive({ store, now: () => (now += 1) }));
     const shared = Array.from({ length: 40 }, (_, i) => randomRecord(random, `shared-${i}`));
@@ -350,8 +343,7 @@ describeDialects('archive statistics kept up to date', ({ dialect, newDatabase }
 
   it('gives back every imported record exactly as it came, from the rows it is stored in', async () => {
     const random = seededRandom(11);
-    const store = await openStore(await newDatabase());
-    stores.push(store);
+    const store = await open();
     const archive = new Archive({ store });
     const records = Array.from({ length: 60 }, (_, i) => randomRecord(random, `r-${i}`));
     await archive.importRecords(records);

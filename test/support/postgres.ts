@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterEach, describe, it } from 'vitest';
+import { openStore, type OpenStoreOptions, type Store } from '../../src/store/index.js';
 import { useTempDirs } from './tempDir.js';
 
 /**
@@ -90,6 +91,29 @@ export interface DialectSuite {
   dialect: TestDialect;
   /** A fresh, empty database for the current test (a SQLite file in a temp folder, or a PostgreSQL schema). */
   newDatabase(): Promise<TestDatabase>;
+  /** A store on `at` (default: a fresh database), closed after the test, before its database goes. */
+  openStore(at?: OpenStoreOptions): Promise<Store>;
+}
+
+/**
+ * The suite for one dialect: `openStore` keeps what it opens and closes it after each test. Its
+ * hook is registered after the one that drops the test's schemas or folders, so (hooks run in
+ * reverse) the stores are closed first.
+ */
+function dialectSuite(dialect: TestDialect, newDatabase: () => Promise<TestDatabase>): DialectSuite {
+  const open: Store[] = [];
+  afterEach(async () => {
+    for (const store of open.splice(0)) await store.close();
+  });
+  return {
+    dialect,
+    newDatabase,
+    async openStore(at) {
+      const store = await openStore(at ?? (await newDatabase()));
+      open.push(store);
+      return store;
+    },
+  };
 }
 
 /**
@@ -99,7 +123,7 @@ export interface DialectSuite {
 export function describeDialects(name: string, body: (suite: DialectSuite) => void): void {
   describe(`${name} [sqlite]`, () => {
     const tempDir = useTempDirs();
-    body({ dialect: 'sqlite', newDatabase: async () => ({ file: join(await tempDir(), 'localagent.db') }) });
+    body(dialectSuite('sqlite', async () => ({ file: join(await tempDir(), 'localagent.db') })));
   });
   describePostgres(name, body);
 }
@@ -109,7 +133,7 @@ export function describePostgres(name: string, body: (suite: DialectSuite) => vo
   if (postgresReachable) {
     describe(`${name} [postgres]`, () => {
       const newSchema = usePostgresSchemas();
-      body({ dialect: 'postgres', newDatabase: newSchema });
+      body(dialectSuite('postgres', newSchema));
     });
     return;
   }
@@ -124,7 +148,7 @@ export function describePostgres(name: string, body: (suite: DialectSuite) => vo
   }
   process.stderr.write(`\n${'!'.repeat(100)}\n!! SKIPPED: ${message}\n${'!'.repeat(100)}\n\n`);
   describe.skip(`${name} [postgres]`, () => {
-    body({ dialect: 'postgres', newDatabase: () => Promise.reject(new Error(message)) });
+    body(dialectSuite('postgres', () => Promise.reject(new Error(message))));
   });
 }
 
