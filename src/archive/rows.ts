@@ -14,11 +14,6 @@ export function num(value: unknown): number {
   return typeof value === 'number' ? value : Number(value);
 }
 
-/** `num`, keeping SQL NULL as `null`. */
-export function numOrNull(value: unknown): number | null {
-  return value === null || value === undefined ? null : num(value);
-}
-
 /** The stored id of a feedback entry: the hash of what it says, so the same entry is stored once. */
 export function feedbackId(runId: string, entry: AtlasFeedback): string {
   return createHash('sha256')
@@ -91,30 +86,10 @@ export function runValues(record: AtlasRecord, options: { source: 'run' | 'impor
   ];
 }
 
+/** The same row as an object, for an UPDATE of a run archived again. */
 export function runRow(record: AtlasRecord, options: { source: 'run' | 'import'; archivedAt: string; cipher?: FieldCipher | undefined }): Insertable<AtlasRunsTable> {
-  return {
-    run_id: record.run_id,
-    plan_hash: record.plan_hash,
-    plan_id: record.plan_id,
-    title: record.title,
-    command: record.command ?? null,
-    status: record.status,
-    mode: record.mode,
-    success_rate: record.success_rate,
-    started_at: record.started_at,
-    finished_at: record.finished_at,
-    duration_ms: record.duration_ms,
-    tasks: record.totals.tasks,
-    succeeded: record.totals.succeeded,
-    failed: record.totals.failed,
-    tokens_in: record.totals.tokens_in,
-    tokens_out: record.totals.tokens_out,
-    cost_usd: record.totals.cost_usd,
-    record: storedRecord(record, options.cipher),
-    source: options.source,
-    archived_at: options.archivedAt,
-    chaos_level: record.chaos_level ?? null,
-  };
+  const values = runValues(record, options);
+  return Object.fromEntries(RUN_COLUMNS.map((column, i) => [column, values[i]])) as unknown as Insertable<AtlasRunsTable>;
 }
 
 /** The columns of `atlas_tasks`, in the order `taskValues` gives them. */
@@ -216,18 +191,6 @@ export const FEEDBACK_TYPES = ['text', 'text', 'text', 'int4', 'text', 'text', '
 /** A feedback row as a value list in `FEEDBACK_COLUMNS` order; its id first. */
 export function feedbackValues(runId: string, entry: AtlasFeedback): unknown[] {
   return [feedbackId(runId, entry), runId, entry.task ?? null, entry.rating, entry.comment ?? null, entry.at, entry.by ?? null];
-}
-
-export function feedbackRow(runId: string, entry: AtlasFeedback): AtlasFeedbackTable {
-  return {
-    id: feedbackId(runId, entry),
-    run_id: runId,
-    task_id: entry.task ?? null,
-    rating: entry.rating,
-    comment: entry.comment ?? null,
-    at: entry.at,
-    given_by: entry.by ?? null,
-  };
 }
 
 /** A stored feedback row back as the record's entry. */
