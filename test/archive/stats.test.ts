@@ -7,6 +7,7 @@ import { MIGRATIONS, openStore, type Store } from '../../src/store/index.js';
 import { describeDialects } from '../support/postgres.js';
 import { bruteForceStats, comparableStats } from './bruteForceStats.js';
 import { seededRandom } from '../../src/core/random/index.js';
+import { pruneRecords } from '../../src/archive/pruneRecords.js';
 
 /**
  * The statistics kept up to date at every write must equal, at every moment, what a computation
@@ -217,8 +218,11 @@ describeDialects('archive statistics kept up to date', ({ dialect, newDatabase, 
     for (const runId of live) expect(await archive.ingestRun(runId, randomLast(random, runId))).toEqual({ archived: true });
     await expectExact(store, archive, 'archived again');
 
+    // Pruned a few runs at a time (a big prune goes page by page), then the rest in one go.
     const middle = new Date(START + SPAN / 2).toISOString();
-    await archive.prune(middle);
+    await store.bulkWrite((writer) => pruneRecords(writer, store.db, middle, ['success', 'partial', 'failure', 'cancelled'], 7));
+    await expectExact(store, archive, 'pruned page by page');
+    await archive.prune(new Date(START + (SPAN * 2) / 3).toISOString());
     await expectExact(store, archive, 'pruned');
 
     await archive.prune('2027-01-01T00:00:00.000Z');
