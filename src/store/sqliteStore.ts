@@ -35,16 +35,23 @@ export interface SqliteStoreOptions {
 /** Prepared statements reused by SQL text: Kysely prepares every query afresh, which costs more than running it. */
 const STATEMENT_CACHE_SIZE = 256;
 
-/** One cache for the query builder and the bulk writer, so each text is prepared once per connection. */
-function statementCache(raw: BetterSqlite3.Database): PrepareCached {
+/**
+ * One cache for the query builder and the bulk writer, so each text is prepared once per
+ * connection. Least recently used goes first: archive writes pass many one-off texts (`in (…)`
+ * lists of every length), which must not push out the statements every journal commit reuses.
+ */
+export function statementCache(raw: Pick<BetterSqlite3.Database, 'prepare'>, size = STATEMENT_CACHE_SIZE): PrepareCached {
   const cache = new Map<string, BetterSqlite3.Statement>();
   return (sqlText) => {
     let statement = cache.get(sqlText);
-    if (!statement) {
+    if (statement) {
+      // A Map iterates in insertion order: re-inserting marks it most recently used.
+      cache.delete(sqlText);
+    } else {
       statement = raw.prepare(sqlText);
-      if (cache.size >= STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value as string);
-      cache.set(sqlText, statement);
+      if (cache.size >= size) cache.delete(cache.keys().next().value as string);
     }
+    cache.set(sqlText, statement);
     return statement;
   };
 }
