@@ -269,7 +269,7 @@ export class Archive {
 
   /** Success rate, latency percentiles, tokens, cost and ratings per model, task kind, plan or day. */
   async statistics(by: StatsGrouping, options: { since?: string | undefined } = {}): Promise<StatsReport> {
-    return this.guard('computing statistics', () => archiveStats(this.store.db, by, options.since));
+    return this.guard('computing statistics', () => archiveStats(this.store.db, by, options.since, this.store.dialect));
   }
 
   /** Writes the records (with feedback) of runs finished at or after `since` as a JSON Lines bundle. */

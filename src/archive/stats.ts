@@ -1,5 +1,5 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
-import type { Database } from '../store/index.js';
+import type { Database, StoreDialect } from '../store/index.js';
 import { latencyDifference, memoryLatency, percentiles, storedLatency, type LatencyCounts } from './latencyCounts.js';
 import { num } from './rows.js';
 import { GroupFigures, StatsDelta } from './statsDelta.js';
@@ -262,8 +262,12 @@ async function sinceStats(db: Kysely<Database>, by: StatsGrouping, since: string
 }
 
 /** `archive stats`: figures per group, most frequent first (days in order). */
-export async function archiveStats(db: Kysely<Database>, by: StatsGrouping, since?: string): Promise<StatsReport> {
-  const rows = since === undefined ? await allTime(db, by) : await sinceStats(db, by, since);
+export async function archiveStats(db: Kysely<Database>, by: StatsGrouping, since: string | undefined, dialect: StoreDialect): Promise<StatsReport> {
+  // One snapshot: the figures, titles and latency counts are separate reads, and a writer landing
+  // between them (another process archiving or pruning) would leave them disagreeing by a rank.
+  let snapshot = db.transaction();
+  if (dialect === 'postgres') snapshot = snapshot.setIsolationLevel('repeatable read').setAccessMode('read only');
+  const rows = await snapshot.execute((trx) => (since === undefined ? allTime(trx, by) : sinceStats(trx, by, since)));
   // Days read best in calendar order; the other groups, most frequent first.
   if (by === 'day') rows.sort((a, b) => compareText(a.group, b.group));
   else rows.sort((a, b) => b.count - a.count || compareText(a.group, b.group));
