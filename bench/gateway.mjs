@@ -37,7 +37,7 @@ function freePort() {
 const cannon = (options) => autocannon(options);
 
 /** A mock model server, a LocalAgent home pointing at it with a token, LocalAgent's server and Portkey's. */
-export async function startAll({ withPortkey }) {
+async function startAll({ withPortkey }) {
   const children = [];
   let home;
   try {

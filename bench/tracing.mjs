@@ -36,10 +36,6 @@ const server = createServer((req, res) => {
 server.listen(0, '127.0.0.1', () => console.log('http://127.0.0.1:' + server.address().port));
 `;
 
-async function startServer(mockUrl, env) {
-  return startBenchServe({ mockUrl, env, homePrefix: 'la-bench-tracing-' });
-}
-
 /** One chat completion over a keep-alive agent; resolves with its latency in ms. */
 function chat(agent, url, token) {
   return new Promise((resolve, reject) => {
@@ -99,10 +95,10 @@ export async function run({ seconds = 5, rounds = 6, connectionsList = [1, 10] }
     children.push(mock.child);
     const collector = await startChild(['--input-type=module', '-e', COLLECTOR], (out) => /^(http:\/\/\S+)\n/m.exec(out)?.[1]);
     children.push(collector.child);
-    const off = await startServer(mock.value, {});
+    const off = await startBenchServe({ mockUrl: mock.value, homePrefix: 'la-bench-tracing-' });
     children.push(off.child);
     homes.push(off.home);
-    const on = await startServer(mock.value, { OTEL_EXPORTER_OTLP_ENDPOINT: collector.value, OTEL_SERVICE_NAME: 'localagent-bench' });
+    const on = await startBenchServe({ mockUrl: mock.value, env: { OTEL_EXPORTER_OTLP_ENDPOINT: collector.value, OTEL_SERVICE_NAME: 'localagent-bench' }, homePrefix: 'la-bench-tracing-' });
     children.push(on.child);
     homes.push(on.home);
     const targets = { off, on };

@@ -145,19 +145,16 @@ export async function createServer(options: GatewayOptions): Promise<Gateway> {
     for (const method of [route.method].flat()) if (method !== 'HEAD') routes.push({ method, url: route.url, action });
   });
 
-  // First: the request id in the log context and the response, whatever happens next.
+  // First: the security headers and the request id, in the response and the log context, whatever
+  // happens next. The docs page replaces the content security policy with its own (swagger-ui's staticCSP).
+  const security = securityHeaders({ tls: options.tls !== undefined });
   server.addHook('onRequest', (request, reply, done) => {
+    reply.headers(security);
     reply.header('x-request-id', request.id);
     app.log.context.run({ request_id: String(request.id) }, done);
   });
   // With tracing on: a span per request, current for everything the request does.
   if (app.tracer.enabled) traceRequests(server, app.tracer, options.tls ? 'https' : 'http', (text) => app.redactor.text(text));
-  // The docs page replaces the content security policy with its own (swagger-ui's staticCSP).
-  const security = securityHeaders({ tls: options.tls !== undefined });
-  server.addHook('onRequest', (_request, reply, done) => {
-    reply.headers(security);
-    done();
-  });
   if (config.cors_origins.length > 0) {
     await server.register(cors, {
       origin: config.cors_origins,

@@ -7,7 +7,7 @@ import type { Metrics } from '../../core/metrics/index.js';
 import type { Span, Tracer } from '../../core/telemetry/index.js';
 import { Redactor } from '../../core/redact/index.js';
 import { cancellationError, type AttemptContext, type LoggerLike, type Resilience } from '../../core/resilience/index.js';
-import { createLanguageModel, resolveApiKey, supportsJsonMode, type GetKey, type ModelFactoryInput } from '../providers/index.js';
+import { createLanguageModel, logAiSdkWarnings, resolveApiKey, supportsJsonMode, type GetKey, type ModelFactoryInput } from '../providers/index.js';
 import type { ModelRegistry } from '../registry/index.js';
 import type { CallAttempt, CallRequest, CallResult, ModelCaller, ModelSpec, ModelStats, ProviderSpec, StreamEvent, Usage } from '../types/index.js';
 import { endCallSpan, noteFailedTry, startCallSpan } from './callSpan.js';
@@ -358,7 +358,7 @@ export class ProviderCaller implements ModelCaller {
       call.responseModel = result.responseModel;
       call.responseId = result.responseId;
       // generateText logged these; the same line the SDK's streamed calls log (routeAiSdkWarnings).
-      for (const warning of result.warnings) this.logger?.warn({ provider: model.provider, model: model.modelId, warning }, 'AI SDK warning');
+      logAiSdkWarnings(this.logger, { warnings: result.warnings, provider: model.provider, model: model.modelId });
       return { text: result.text, usage: this.usageOf(result, prompt, result.text), finishReason: result.finishReason };
     } catch (thrown) {
       const error = this.attemptError(call, thrown, controller.signal);

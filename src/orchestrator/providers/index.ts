@@ -6,4 +6,4 @@ export { createOpenAICompatibleModel } from './openaiCompatible.js';
 export type { ModelFactoryInput } from './ModelFactoryInput.js';
 export { keySourceFromStore, type GetKey, type KeyStoreLike } from './KeySource.js';
 export { missingKeyError, providerKeyEnvVar, resolveApiKey, type ResolveApiKeyOptions } from './resolveApiKey.js';
-export { routeAiSdkWarnings } from './routeAiSdkWarnings.js';
+export { logAiSdkWarnings, routeAiSdkWarnings } from './routeAiSdkWarnings.js';

@@ -8,8 +8,11 @@ import type { LoggerLike } from '../../core/resilience/index.js';
  * once, never something a module does on import.
  */
 export function routeAiSdkWarnings(logger: LoggerLike): void {
-  const handler: LogWarningsFunction = ({ warnings, provider, model }) => {
-    for (const warning of warnings) logger.warn({ provider, model, warning }, 'AI SDK warning');
-  };
+  const handler: LogWarningsFunction = (options) => logAiSdkWarnings(logger, options);
   (globalThis as { AI_SDK_LOG_WARNINGS?: LogWarningsFunction | false }).AI_SDK_LOG_WARNINGS = handler;
+}
+
+/** One log line per warning a provider gave back (the SDK's own calls and our direct ones alike). */
+export function logAiSdkWarnings(logger: LoggerLike | undefined, options: { warnings: readonly unknown[]; provider: string; model: string }): void {
+  for (const warning of options.warnings) logger?.warn({ provider: options.provider, model: options.model, warning }, 'AI SDK warning');
 }
