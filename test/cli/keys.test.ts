@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { readFile, readdir, stat, writeFile } from 'node:fs/promises';
+import { lstat, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runInProcess, type CliRun } from '../support/cliHarness.js';
 import { startModelsServer, type ModelsServer } from '../support/fakeModelsServer.js';
+import { listTree } from '../support/listTree.js';
 import { useTempDirs } from '../support/tempDir.js';
 
 const tempDir = useTempDirs();
@@ -45,11 +46,7 @@ async function la(dir: string, argv: string[], options: { input?: string; env?: 
 
 async function allFilesUnder(dir: string): Promise<string[]> {
   const out: string[] = [];
-  for (const entry of await readdir(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) out.push(...(await allFilesUnder(path)));
-    else out.push(path);
-  }
+  for (const path of await listTree(dir)) if (!(await lstat(path)).isDirectory()) out.push(path);
   return out;
 }
 

@@ -3,7 +3,8 @@ import { mkdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { useAttackSites, type AttackSite } from './support/attackHarness.js';
-import { snapshot, walk } from './support/scan.js';
+import { listTree } from '../support/listTree.js';
+import { snapshot } from './support/scan.js';
 
 /**
  * A hostile plan tries to read or write outside the workspace through fs tasks: `..`, absolute
@@ -86,7 +87,7 @@ describe('path traversal and symlink escape through fs tasks', { timeout: 120_00
     expect(await s.outsideNow()).toEqual(s.outsideBefore);
     // Nothing of the outside was copied in, and the canary's text reached no output.
     expect(result.stdout).not.toContain('do not touch');
-    expect(await walk(s.ws)).not.toContain(join(s.ws, 'stolen.txt'));
+    expect(await listTree(s.ws)).not.toContain(join(s.ws, 'stolen.txt'));
     expect(await readFile(join(s.ws, 'mine.txt'), 'utf8')).toBe('mine\n');
   });
 

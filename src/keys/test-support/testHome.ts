@@ -1,6 +1,7 @@
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { lstat, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { listTree } from '../../../test/support/listTree.js';
 
 export async function makeHome(): Promise<{ home: string; cleanup: () => Promise<void> }> {
   const root = await mkdtemp(join(tmpdir(), 'la-keys-'));
@@ -11,17 +12,7 @@ export async function makeHome(): Promise<{ home: string; cleanup: () => Promise
 /** Every regular file under `dir`, with its bytes (lock folders and temp files included). */
 export async function allFiles(dir: string): Promise<Array<{ path: string; bytes: Buffer }>> {
   const out: Array<{ path: string; bytes: Buffer }> = [];
-  let entries;
-  try {
-    entries = await readdir(dir, { withFileTypes: true });
-  } catch {
-    return out;
-  }
-  for (const entry of entries) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) out.push(...(await allFiles(path)));
-    else if (entry.isFile()) out.push({ path, bytes: await readFile(path) });
-  }
+  for (const path of await listTree(dir)) if ((await lstat(path)).isFile()) out.push({ path, bytes: await readFile(path) });
   return out;
 }
 

@@ -1,28 +1,12 @@
 import { createHash } from 'node:crypto';
-import { lstat, readdir, readFile, readlink } from 'node:fs/promises';
-import { join, relative } from 'node:path';
-
-/** Every path under `dir` (files, folders, links), depth first; links are listed, never followed. */
-export async function walk(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  let entries;
-  try {
-    entries = await readdir(dir, { withFileTypes: true });
-  } catch {
-    return out;
-  }
-  for (const entry of entries) {
-    const path = join(dir, entry.name);
-    out.push(path);
-    if (entry.isDirectory()) out.push(...(await walk(path)));
-  }
-  return out;
-}
+import { lstat, readFile, readlink } from 'node:fs/promises';
+import { relative } from 'node:path';
+import { listTree } from '../../support/listTree.js';
 
 /** Files under `dir` whose bytes contain any of `needles` (as UTF-8), with which one. */
 export async function filesContaining(dir: string, needles: readonly string[]): Promise<string[]> {
   const hits: string[] = [];
-  for (const path of await walk(dir)) {
+  for (const path of await listTree(dir)) {
     const stats = await lstat(path);
     if (!stats.isFile()) continue;
     const bytes = await readFile(path);
@@ -37,7 +21,7 @@ export async function filesContaining(dir: string, needles: readonly string[]): 
  */
 export async function snapshot(dir: string): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
-  for (const path of await walk(dir)) {
+  for (const path of await listTree(dir)) {
     const stats = await lstat(path);
     const key = relative(dir, path);
     if (stats.isSymbolicLink()) out[key] = `link → ${await readlink(path)}`;
