@@ -193,8 +193,6 @@ export function runRoutes(ctx: RouteContext): FastifyPluginAsyncZod {
         const afterSeq = typeof header === 'string' ? Number(header) : 0;
         if (!Number.isSafeInteger(afterSeq)) throw new UserInputError({ code: 'LA_REQUEST_INVALID', message: 'Last-Event-ID must be a whole number.' });
         const { streamRunEvents } = await import('../sse/streamRunEvents.js');
-        // A client that left while the run was looked up takes no slot (its 'close' has fired).
-        if (request.raw.destroyed) return reply.hijack();
         const release = streams.acquire(request.principal ? `${request.principal.type}:${request.principal.id}` : request.ip);
         reply.hijack();
         try {
